@@ -1,0 +1,22 @@
+import { tf } from '../src/model/tf.js';
+import '@tensorflow/tfjs-backend-wasm';
+await tf.setBackend('wasm');
+const m = 2, N2 = 2048, H = 8;
+function time(name: string, fn: () => unknown, n = 3000) { for (let i = 0; i < 300; i++) tf.tidy(() => { fn(); }); const t0 = performance.now(); for (let i = 0; i < n; i++) tf.tidy(() => { fn(); }); console.log(name.padEnd(30), ((performance.now() - t0) / n * 1000).toFixed(1), 'us'); }
+const df = tf.randomNormal([m, N2]); const u = tf.randomNormal([m, N2 * H]);
+time('bcast mul inner', () => tf.mul(tf.reshape(df, [m, N2, 1]), tf.reshape(u, [m, N2, H])));
+time('tile + mul', () => tf.mul(tf.tile(tf.reshape(df, [m, N2, 1]), [1, 1, H]), tf.reshape(u, [m, N2, H])));
+time('same shape mul', () => tf.mul(u, u));
+time('matmul u c^T', () => tf.matMul(u, u, false, true));
+const col = tf.randomNormal([m, 1]); const x = tf.randomNormal([m, 1024]);
+time('bcast [m,1] x [m,N]', () => tf.mul(x, col));
+time('mean axis1', () => tf.mean(x, 1, true));
+time('moments axis1', () => tf.moments(x, 1, true));
+time('sum slots', () => tf.sum(tf.reshape(u, [m, N2, H]), 2));
+time('slice', () => tf.slice(x, [0, 0], [m, 512]));
+time('scalar mul', () => tf.mul(x, 3));
+const e: any = tf.engine();
+const det = (t: any) => e.makeTensorFromDataId(t.dataId, t.shape, t.dtype);
+const g = tf.grads((a: any) => tf.sum(tf.mul(a, det(tf.mul(a, 2)))));
+const a = tf.tensor([1, 2, 3]);
+console.log('grad with detach', Array.from(g([a])[0].dataSync()), 'expected [2,4,6]');

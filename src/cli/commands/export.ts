@@ -1,0 +1,53 @@
+import { Command, Option } from 'commander';
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { Store } from '../../store/store.js';
+import { dbOption, parseRunId } from '../options.js';
+
+/** `phasewatch export <run>`: every recorded step of a run as CSV or NDJSON. */
+export function exportCommand(): Command {
+  return new Command('export')
+    .description('write a run’s metrics, one row per recorded step (step first), as CSV or NDJSON')
+    .argument('<run>', 'run id', parseRunId)
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['csv', 'ndjson']).default('csv'))
+    .option('-o, --out <file>', 'write to a file instead of standard output')
+    .addOption(dbOption())
+    .action(async (runId: number, options: { format: 'csv' | 'ndjson'; out?: string; db: string }) => {
+      const store = Store.open(options.db);
+      try {
+        store.requireRun(runId);
+        const out: Writable = options.out ? createWriteStream(options.out) : process.stdout;
+        await writeExport(store, runId, options.format, out);
+        if (options.out) await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+      } finally {
+        store.close();
+      }
+    });
+}
+
+/**
+ * Streams a run's points: CSV with a `step,<series…>` header (non-finite values empty) or
+ * NDJSON objects `{"step": …, "<series>": value | null}`.
+ */
+export async function writeExport(store: Store, runId: number, format: 'csv' | 'ndjson', out: Writable): Promise<void> {
+  const names = store.seriesNames(runId);
+  let buffer = format === 'csv' ? `step,${names.map(csvField).join(',')}\n` : '';
+  for (const row of store.readPoints(runId)) {
+    if (format === 'csv') {
+      buffer += `${row.step},${row.values.map((v) => (v === null ? '' : String(v))).join(',')}\n`;
+    } else {
+      const object: Record<string, number | null> = { step: row.step };
+      names.forEach((name, i) => (object[name] = row.values[i]));
+      buffer += `${JSON.stringify(object)}\n`;
+    }
+    if (buffer.length > 1 << 16) {
+      if (!out.write(buffer)) await new Promise((resolve) => out.once('drain', resolve));
+      buffer = '';
+    }
+  }
+  if (buffer) out.write(buffer);
+}
+
+function csvField(name: string): string {
+  return /[",\n]/.test(name) ? `"${name.replace(/"/g, '""')}"` : name;
+}

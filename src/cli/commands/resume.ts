@@ -1,0 +1,56 @@
+import { Command } from 'commander';
+import { validateConfig } from '../../config/load.js';
+import { UsageError } from '../../errors.js';
+import { selectBackend } from '../../model/backend.js';
+import { decodeCheckpoint } from '../../store/checkpoint-codec.js';
+import { Store } from '../../store/store.js';
+import { executeRun } from '../execute-run.js';
+import { backendOption, dbOption, parseCount, parseRunId } from '../options.js';
+import { describeBackend, progressFor, type CommonOptions } from '../shared.js';
+
+interface ResumeOptions extends CommonOptions {
+  steps?: number;
+}
+
+/** `phasewatch resume <run>`: continue a stopped, paused, failed or interrupted run. */
+export function resumeCommand(): Command {
+  return new Command('resume')
+    .description('continue a run from its last checkpoint (bit-identical to an uninterrupted run on the same backend)')
+    .argument('<run>', 'run id (see `phasewatch runs`)', parseRunId)
+    .option('--steps <n>', 'new total number of steps (default: the run’s target)', parseCount('--steps'))
+    .addOption(dbOption())
+    .addOption(backendOption())
+    .option('--log-every <n>', 'when output is not a terminal, print a progress line every n steps', parseCount('--log-every'))
+    .option('-q, --quiet', 'no progress output')
+    .action(async (runId: number, options: ResumeOptions) => {
+      const store = Store.open(options.db);
+      try {
+        const run = store.requireRun(runId);
+        if (run.status === 'running' && !store.isStale(run)) {
+          throw new UsageError(`run ${runId} is still running (pid ${run.pid} on ${run.host}); stop it first`);
+        }
+        const config = validateConfig({ ...(run.config as object), ...(options.steps !== undefined ? { steps: options.steps } : {}) });
+        const checkpoint = store.latestCheckpoint(runId);
+        const from = checkpoint?.step ?? 0;
+        if (from >= config.steps) {
+          throw new UsageError(`run ${runId} is already at step ${from} of ${config.steps}; pass --steps with a larger total to extend it`);
+        }
+        const backend = await selectBackend(options.backend);
+        if (!options.quiet) {
+          process.stdout.write(`${describeBackend(backend)}\n`);
+          if (backend.name !== run.backend) {
+            process.stdout.write(`note: run ${runId} was trained on ${run.backend}; continuing on ${backend.name} is exact in distribution but not bit for bit\n`);
+          }
+          process.stdout.write(`resuming run ${runId} (${run.name}) from step ${from} to ${config.steps} → ${store.path}\n`);
+        }
+        // Points past the checkpoint came from steps that will be computed again.
+        store.deletePointsAfter(runId, from);
+        store.updateRun(runId, { targetSteps: config.steps, backend: backend.name, step: from });
+        const snapshot = checkpoint ? decodeCheckpoint(checkpoint.state).train : undefined;
+        const outcome = await executeRun({ store, runId, config, snapshot, progress: progressFor(options, config.steps), handleSignals: true });
+        if (outcome.status === 'failed') process.exitCode = 1;
+      } finally {
+        store.close();
+      }
+    });
+}

@@ -1,0 +1,4 @@
+import { Command } from 'commander';
+export function validateCommand(): Command {
+  return new Command('validate');
+}

@@ -1,0 +1,48 @@
+import { Option, type Command } from 'commander';
+import { resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+
+/** The database file used when neither --db nor PHASEWATCH_DB says otherwise. */
+export const DEFAULT_DB = 'phasewatch.db';
+
+export function dbOption(): Option {
+  return new Option('--db <path>', 'SQLite database file').default(process.env.PHASEWATCH_DB ?? DEFAULT_DB);
+}
+
+export function backendOption(): Option {
+  return new Option('--backend <name>', 'tfjs backend: node-gpu, node, wasm or cpu (default: the fastest available)');
+}
+
+/** Adds the options that build a config: preset, file, --set, --steps, --seed. */
+export function addConfigOptions(command: Command): Command {
+  return command
+    .option('-p, --preset <name>', 'start from a preset (see `phasewatch presets`)')
+    .option('-c, --config <file>', 'JSON or YAML file with settings (may name a preset)')
+    .option('-s, --set <key=value...>', 'override a setting, e.g. --set optim.lrW=0.02 head.mode=none', collect, [])
+    .option('--steps <n>', 'number of steps to train', parseCount('--steps'))
+    .option('--seed <n>', 'random seed', parseCount('--seed', 0));
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** A parser for a whole-number option that names the option in its error. */
+export function parseCount(flag: string, min = 1): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
+      throw new UsageError(`${flag}: expected a whole number ≥ ${min}, got ${JSON.stringify(value)}`);
+    }
+    return n;
+  };
+}
+
+/** A run id argument: a positive integer. */
+export function parseRunId(value: string): number {
+  return parseCount('run id')(value);
+}
+
+export function absoluteDb(path: string): string {
+  return resolve(path);
+}

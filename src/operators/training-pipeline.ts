@@ -1,0 +1,33 @@
+import { pipe, tap, type OperatorFunction } from 'rxjs';
+import type { PatchModel } from '../model/patch-model.js';
+import type { TrainState } from '../model/train-state.js';
+import { augment } from './augment.js';
+import { extractMetrics } from './extract-metrics.js';
+import { forwardBackward } from './forward-backward.js';
+import type { MetricRecord, SteppedFrame, Tick } from './frames.js';
+import { optimiserStep } from './optimiser-step.js';
+import { sampleBatch } from './sample-batch.js';
+
+export interface TrainingPipelineOptions {
+  /** Record metrics every this many steps. */
+  readonly metricsEvery: number;
+  /** Called after each update, before metrics, with the state at its new step. */
+  readonly afterStep?: (frame: SteppedFrame) => void;
+}
+
+/**
+ * The whole training step as one operator: ticks in, metric records out.
+ * sampleBatch → augment → forwardBackward → optimiserStep → extractMetrics.
+ * @example pullTicks(control, range).pipe(trainingPipeline(model, state, { metricsEvery: 10 }))
+ */
+export function trainingPipeline(model: PatchModel, state: TrainState, options: TrainingPipelineOptions): OperatorFunction<Tick, MetricRecord> {
+  const afterStep = options.afterStep;
+  return pipe(
+    sampleBatch(model.config),
+    augment(),
+    forwardBackward(model, state),
+    optimiserStep(),
+    afterStep ? tap(afterStep) : (frames) => frames,
+    extractMetrics(model, { every: options.metricsEvery }),
+  );
+}
