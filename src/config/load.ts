@@ -80,6 +80,9 @@ export function readConfigFile(path: string): Plain {
   return value;
 }
 
+/** Keys that would reach Object.prototype instead of a config field. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** Turns `['optim.lrW=0.01', 'head.mode=none']` into a nested partial config. */
 export function parseAssignments(assignments: readonly string[]): Plain {
   const out: Plain = {};
@@ -87,7 +90,7 @@ export function parseAssignments(assignments: readonly string[]): Plain {
     const eq = assignment.indexOf('=');
     if (eq <= 0) throw new ConfigError(`--set ${JSON.stringify(assignment)}: expected key.path=value, e.g. optim.lrW=0.01`);
     const path = assignment.slice(0, eq).trim().split('.');
-    if (path.some((part) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(part))) {
+    if (path.some((part) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(part) || FORBIDDEN_KEYS.has(part))) {
       throw new ConfigError(`--set ${JSON.stringify(assignment)}: ${JSON.stringify(assignment.slice(0, eq))} is not a dotted field path`);
     }
     const text = assignment.slice(eq + 1).trim();
@@ -99,7 +102,7 @@ export function parseAssignments(assignments: readonly string[]): Plain {
     }
     let node = out;
     path.slice(0, -1).forEach((part) => {
-      if (!isPlain(node[part])) node[part] = {};
+      if (!Object.hasOwn(node, part) || !isPlain(node[part])) node[part] = {};
       node = node[part] as Plain;
     });
     node[path[path.length - 1]] = value;

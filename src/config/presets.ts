@@ -24,7 +24,7 @@ export const PRESETS = {
     config: { steps: 12_000, optim: { kind: 'adam', lrW: 0.003, lrE: 0.003 } },
   },
   'paper-64': {
-    description: "the paper's experiment: m = 64 with a 64×64 head under Adam (lr 0.003)",
+    description: "the paper's experiment: m = 64 with a 64×64 head under Adam (lr 0.003), 12k steps, metrics every 20",
     expected: 'the off-diagonal mass of E rises then falls',
     config: { steps: 12_000, model: { m: 64 }, optim: { kind: 'adam', lrW: 0.003, lrE: 0.003 }, log: { metricsEvery: 20 } },
   },

@@ -1,4 +1,5 @@
 import type { RunConfig } from '../config/schema.js';
+import { stopGradient } from './stop-gradient.js';
 import { tf, type Tensor } from './tf.js';
 
 /** σ and its derivative, elementwise on pre-activations (σ with tfjs gradients). */
@@ -21,7 +22,8 @@ export function makeActivation(config: RunConfig): Activation {
     };
   }
   const rho = config.model.rho;
-  const inside = (h: Tensor) => tf.lessEqual(tf.abs(h), rho);
+  // The branch condition is not differentiable (and tfjs has no gradient for it): keep it off the tape.
+  const inside = (h: Tensor) => tf.lessEqual(tf.abs(stopGradient(h)), rho);
   return {
     value: (h) => {
       const linear = tf.mul(tf.sign(h), tf.add(tf.mul(tf.sub(tf.abs(h), rho), 3 * rho * rho), rho ** 3));

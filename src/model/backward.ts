@@ -69,7 +69,9 @@ export function closedFormBackward({ config, fns, headMask }: BackwardSetup): Ba
  * The reference backward pass: tfjs autodiff (tf.valueAndGrads) through the forward graph.
  * In projected mode the noise pre-activations are differentiated as an input, giving c.
  */
-export function autodiffBackward({ fns, headMask }: BackwardSetup): BackwardPass {
+export function autodiffBackward({ config, fns, headMask: mask }: BackwardSetup): BackwardPass {
+  // With the online branch stopped, E reaches the loss through no differentiable path.
+  const headMask = config.stopGrad.mode === 'online' ? null : mask;
   return (W, E, { inputs, noise, projected }) => {
     let outputs: ForwardOutputs | null = null;
     const lossOf = (w: Tensor, e: Tensor, pre: Tensor) => {

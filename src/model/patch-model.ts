@@ -83,6 +83,21 @@ export class PatchModel {
     }) as unknown as ForwardOutputs;
   }
 
+  /**
+   * Pre-activations ⟨w_j, ξ⟩ of the noise slots (m × 2·N·H, row-major; zero where a slot holds
+   * no noise patch): drawn directly in projected mode, computed from ξ in explicit mode.
+   */
+  noisePreactivations(state: TrainState, views: ViewBatch): Float32Array {
+    const geometry = views.noiseKind === 'projected' ? NoiseGeometry.of(state.W.dataSync(), this.d, this.m) : null;
+    const pre = tf.tidy(() => {
+      const noise = this.noiseInput(views, geometry);
+      return geometry ? noise : tf.matMul(state.W, noise, true, false);
+    });
+    const values = pre.dataSync() as Float32Array;
+    pre.dispose();
+    return values;
+  }
+
   dispose(): void {
     this.basis.dispose();
     this.mask?.dispose();

@@ -17,6 +17,7 @@ export interface ExtractMetricsOptions {
  */
 export function extractMetrics(model: PatchModel, options: ExtractMetricsOptions): OperatorFunction<SteppedFrame, MetricRecord> {
   const { every } = options;
+  if (!Number.isInteger(every) || every < 1) throw new RangeError(`extractMetrics: every must be a positive integer, got ${every}`);
   return (source) =>
     source.pipe(
       map((frame): MetricRecord | null => {

@@ -1,10 +1,10 @@
-import { pipe, tap, type OperatorFunction } from 'rxjs';
+import { map, pipe, type OperatorFunction } from 'rxjs';
 import type { PatchModel } from '../model/patch-model.js';
 import type { TrainState } from '../model/train-state.js';
 import { augment } from './augment.js';
 import { extractMetrics } from './extract-metrics.js';
 import { forwardBackward } from './forward-backward.js';
-import type { MetricRecord, SteppedFrame, Tick } from './frames.js';
+import { owningFrame, type MetricRecord, type SteppedFrame, type Tick } from './frames.js';
 import { optimiserStep } from './optimiser-step.js';
 import { sampleBatch } from './sample-batch.js';
 
@@ -27,7 +27,8 @@ export function trainingPipeline(model: PatchModel, state: TrainState, options: 
     augment(),
     forwardBackward(model, state),
     optimiserStep(),
-    afterStep ? tap(afterStep) : (frames) => frames,
+    // The hook sees a frame that still holds tensors; if it throws, owningFrame frees them.
+    afterStep ? map((frame: SteppedFrame) => owningFrame(frame, (f) => (afterStep(f), f))) : (frames) => frames,
     extractMetrics(model, { every: options.metricsEvery }),
   );
 }

@@ -64,7 +64,8 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointPayload {
   const version = view.getUint32(4, true);
   if (version !== VERSION) throw new StateError(`checkpoint format version ${version} is not supported (this build reads version ${VERSION})`);
   const headerLength = view.getUint32(8, true);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as Header;
+  if (12 + headerLength > bytes.byteLength) throw new StateError('checkpoint is truncated in its header');
+  const header = parseHeader(bytes.subarray(12, 12 + headerLength));
   // Copy into fresh buffers: the blob's buffer may be shared and unaligned.
   const aligned = bytes.slice(align4(12 + headerLength));
   const arrays = new Map<string, Float32Array>();
@@ -83,6 +84,28 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointPayload {
     train: { step: header.step, d: header.d, m: header.m, W, E, optimizer: { ...header.optimizer, slots } },
     ...(header.extras ? { extras: header.extras } : {}),
   };
+}
+
+function parseHeader(bytes: Uint8Array): Header {
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    throw new StateError(`checkpoint header is not valid JSON: ${(error as Error).message}`);
+  }
+  const h = header as Partial<Header> | null;
+  const wellFormed =
+    h !== null &&
+    typeof h === 'object' &&
+    Number.isInteger(h.step) &&
+    Number.isInteger(h.d) &&
+    Number.isInteger(h.m) &&
+    typeof h.optimizer === 'object' &&
+    h.optimizer !== null &&
+    Array.isArray(h.arrays) &&
+    h.arrays.every((a) => typeof a?.name === 'string' && Number.isInteger(a.length) && a.length >= 0);
+  if (!wellFormed) throw new StateError('checkpoint header has the wrong shape (expected step, d, m, optimizer and arrays)');
+  return h as Header;
 }
 
 function align4(n: number): number {

@@ -37,7 +37,7 @@ export class MetricRepository {
   private readonly readPointsStmt: Database.Statement<[number, number, number], PivotRow>;
   private readonly lastStepStmt: Database.Statement<[number], { step: number | null }>;
   private readonly deleteAfterStmt: Database.Statement<[number, number]>;
-  private readonly appendTx: (runId: number, points: readonly MetricPoint[]) => void;
+  private readonly appendTx: Database.Transaction<(runId: number, points: readonly MetricPoint[]) => void>;
 
   /** @param db - an open connection migrated by `openDatabase` */
   constructor(private readonly db: Database.Database) {
@@ -86,7 +86,7 @@ export class MetricRepository {
    */
   append(runId: number, points: readonly MetricPoint[]): void {
     try {
-      this.appendTx(runId, points);
+      this.appendTx.immediate(runId, points);
     } catch (err) {
       // The rollback may have discarded series rows whose ids were just cached.
       this.seriesIds.delete(runId);

@@ -381,13 +381,18 @@ export class Store {
   transaction<T>(fn: () => T): T {
     const { db, metrics } = this.use();
     try {
-      return db.transaction(() => {
-        const result = fn();
-        if (isThenable(result)) {
-          throw new StoreError('E_INVALID_ARGUMENT', 'Store.transaction callback must be synchronous, got a promise');
-        }
-        return result;
-      })();
+      // IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
+      // writes fails at once with SQLITE_BUSY (busy_timeout does not apply) when another
+      // connection — another run's worker thread — wrote in between.
+      return db
+        .transaction(() => {
+          const result = fn();
+          if (isThenable(result)) {
+            throw new StoreError('E_INVALID_ARGUMENT', 'Store.transaction callback must be synchronous, got a promise');
+          }
+          return result;
+        })
+        .immediate();
     } catch (err) {
       // Series rows created inside the rolled-back work are gone; their cached ids must go too.
       metrics.clearCache();
