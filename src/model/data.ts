@@ -22,7 +22,10 @@ export interface PatchBatch {
   readonly noiseKind: 'projected' | 'explicit';
   /** Rows of the noise layout: m (projected) or d (explicit). */
   readonly noiseDim: number;
-  /** noiseDim × N·P (row-major, patch column i·P + p); zero at feature patches. */
+  /**
+   * noiseDim × N·(P − k), row-major: the noise of sample i's P − k noise patches, in patch
+   * order, at columns i·(P − k) … i·(P − k) + P − k − 1 (every sample has exactly k feature patches).
+   */
   readonly noise: Float32Array;
 }
 
@@ -45,15 +48,23 @@ export function samplePatchBatch(config: RunConfig, step: number): PatchBatch {
   }
 
   const noiseDim = noiseKind === 'projected' ? config.model.m : config.data.d;
-  const patches = N * P;
-  // Draw every entry in one tight loop, then clear the feature patches: cheaper than testing
-  // the mask per draw, and the noise of patch (i, p) still depends on (seed, step) alone.
-  const noise = new Float32Array(noiseDim * patches);
+  // Only noise patches get draws, in one tight loop over a compact layout.
+  const noise = new Float32Array(noiseDim * N * (P - k));
   Rng.keyed(config.seed, step, RngStream.noise).fillNormal(noise, noiseKind === 'projected' ? 1 : sigmaXi);
-  for (let ip = 0; ip < patches; ip++) {
-    if (featureMask[ip]) for (let row = 0; row < noiseDim; row++) noise[row * patches + ip] = 0;
-  }
   return { step, N, P, label, sign, featureMask, noiseKind, noiseDim, noise };
+}
+
+/**
+ * The noise of patch p of sample i in row `row` (a coordinate of ξ, or of ε in projected mode);
+ * 0 for a feature patch. For inspection and tests; the model reads the compact layout directly.
+ */
+export function noiseAt(batch: PatchBatch, row: number, i: number, p: number): number {
+  const { N, P } = batch;
+  if (batch.featureMask[i * P + p]) return 0;
+  const perSample = batch.noise.length / batch.noiseDim / N;
+  let before = 0;
+  for (let q = 0; q < p; q++) before += 1 - batch.featureMask[i * P + q];
+  return batch.noise[row * N * perSample + i * perSample + before];
 }
 
 /** [0, 1, …, size − 1], the starting permutation for {@link chooseSubset}. */

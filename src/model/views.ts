@@ -56,21 +56,25 @@ export function applyViews(config: RunConfig, batch: PatchBatch, viewMask: Uint8
   const { N, P } = batch;
   const H = Math.max(...viewSizes(config));
   const { noiseDim } = batch;
-  const patches = N * P;
+  const noisePerSample = P - config.data.k;
+  const compact = N * noisePerSample;
   const cols = 2 * N * H;
   const noise = new Float32Array(noiseDim * cols);
   const featureCount = new Float32Array(2 * N);
   for (let i = 0; i < N; i++) {
-    const slot = [i * H, (N + i) * H];
+    let slot1 = i * H;
+    let slot2 = (N + i) * H;
+    let from = i * noisePerSample;
     for (let p = 0; p < P; p++) {
       const ip = i * P + p;
-      const view = viewMask[ip] ? 0 : 1;
+      const inFirst = viewMask[ip] === 1;
       if (batch.featureMask[ip]) {
-        featureCount[view * N + i] += 1;
+        featureCount[inFirst ? i : N + i] += 1;
         continue;
       }
-      const to = slot[view]++;
-      for (let row = 0; row < noiseDim; row++) noise[row * cols + to] = batch.noise[row * patches + ip];
+      const to = inFirst ? slot1++ : slot2++;
+      for (let row = 0; row < noiseDim; row++) noise[row * cols + to] = batch.noise[row * compact + from];
+      from += 1;
     }
   }
   const alpha = [config.data.alpha1, config.data.alpha2];

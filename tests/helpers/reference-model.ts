@@ -5,7 +5,7 @@
  * It shares no code with src/ beyond reading a batch's raw draws.
  */
 import type { RunConfig } from '../../src/config/schema.js';
-import type { PatchBatch } from '../../src/model/data.js';
+import { noiseAt, type PatchBatch } from '../../src/model/data.js';
 
 export type Mat = number[][];
 
@@ -32,7 +32,7 @@ export function materialiseViews(config: RunConfig, batch: PatchBatch, viewMask:
         const l = batch.label[i];
         for (let r = 0; r < d; r++) x[r] = batch.sign[i] * alpha[l] * basis[r * 2 + l];
       } else {
-        for (let r = 0; r < d; r++) x[r] = batch.noise[r * N * P + ip];
+        for (let r = 0; r < d; r++) x[r] = noiseAt(batch, r, i, p);
       }
       const zero = new Array<number>(d).fill(0);
       X1[i].push(viewMask[ip] ? x : zero);

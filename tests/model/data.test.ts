@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/load.js';
 import type { RunConfig } from '../../src/config/schema.js';
-import { samplePatchBatch, type PatchBatch } from '../../src/model/data.js';
+import { noiseAt, samplePatchBatch, type PatchBatch } from '../../src/model/data.js';
 
 function config(overrides: Record<string, unknown> = {}, data: Record<string, unknown> = {}): RunConfig {
   return resolveConfig({ overrides: { ...overrides, data: { batchSize: 256, ...data } } }).config;
@@ -9,11 +9,10 @@ function config(overrides: Record<string, unknown> = {}, data: Record<string, un
 
 /** Noise entries (row, i, p) at the noise patches only. */
 function noiseAtNoisePatches(batch: PatchBatch): Float64Array {
-  const { N, P, noiseDim, noise, featureMask } = batch;
-  const patches = N * P;
+  const { N, P, noiseDim, featureMask } = batch;
   const out: number[] = [];
   for (let row = 0; row < noiseDim; row++) {
-    for (let ip = 0; ip < patches; ip++) if (!featureMask[ip]) out.push(noise[row * patches + ip]);
+    for (let ip = 0; ip < N * P; ip++) if (!featureMask[ip]) out.push(noiseAt(batch, row, Math.floor(ip / P), ip % P));
   }
   return Float64Array.from(out);
 }
@@ -88,7 +87,8 @@ describe('samplePatchBatch: structure', () => {
     expect(batch.noiseKind).toBe(noise);
     const dim = noise === 'explicit' ? d : c.model.m;
     expect(batch.noiseDim).toBe(dim);
-    expect(batch.noise.length).toBe(dim * N * P);
+    // Compact layout: only the P − k noise patches of each sample are stored.
+    expect(batch.noise.length).toBe(dim * N * (P - k));
     let wrongCount = 0;
     let badMask = 0;
     let nonzeroAtFeature = 0;
@@ -101,7 +101,7 @@ describe('samplePatchBatch: structure', () => {
         if (f !== 0 && f !== 1) badMask++;
         count += f;
         for (let row = 0; row < dim; row++) {
-          const v = batch.noise[row * N * P + ip];
+          const v = noiseAt(batch, row, i, p);
           if (f && v !== 0) nonzeroAtFeature++;
           if (!f && v === 0) zeroAtNoise++;
         }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/load.js';
 import type { RunConfig } from '../../src/config/schema.js';
-import { samplePatchBatch } from '../../src/model/data.js';
+import { noiseAt, samplePatchBatch } from '../../src/model/data.js';
 import { applyViews, sampleViewMask } from '../../src/model/views.js';
 
 function config(data: Record<string, unknown> = {}, rest: Record<string, unknown> = {}): RunConfig {
@@ -119,7 +119,7 @@ describe('applyViews', () => {
           for (let p = 0; p < P; p++) {
             const ip = i * P + p;
             const inView = view === 1 ? mask[ip] === 1 : mask[ip] === 0;
-            if (inView && !batch.featureMask[ip]) expected.push(batch.noise[row * patches + ip]);
+            if (inView && !batch.featureMask[ip]) expected.push(noiseAt(batch, row, i, p));
           }
           const slots = Array.from(views.noise.subarray(row * cols + start, row * cols + start + H));
           const nonzero = slots.filter((v) => v !== 0);

@@ -1,0 +1,112 @@
+/**
+ * `npm run bench`: speed figures for the closing notes, as ratios measured in one run.
+ *
+ * - ms/step of the default preset on every backend that loads here, for both noise modes;
+ * - the RxJS pipeline (Run, pull-based ticks, yielding to the event loop) against a bare loop
+ *   calling the same model functions, interleaved A/B so machine noise hits both alike;
+ * - the projection to 30,000 steps, against the 60 s target.
+ *
+ * Options: --steps N (per measurement, default 1500), --rounds N (A/B rounds, default 5),
+ * --json FILE (also write the figures as JSON).
+ */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { resolveConfig } from '../src/config/load.js';
+import type { RunConfig } from '../src/config/schema.js';
+import { BACKENDS, selectBackend } from '../src/model/backend.js';
+import { samplePatchBatch } from '../src/model/data.js';
+import { PatchModel, disposeStep } from '../src/model/patch-model.js';
+import { TrainState } from '../src/model/train-state.js';
+import { tf } from '../src/model/tf.js';
+import { applyViews, sampleViewMask } from '../src/model/views.js';
+import { computeCoreMetrics } from '../src/operators/metrics/core-metrics.js';
+import { Run } from '../src/streams/run.js';
+import { formatTable } from '../src/cli/table.js';
+
+const { values: args } = parseArgs({ options: { steps: { type: 'string', default: '1500' }, rounds: { type: 'string', default: '5' }, json: { type: 'string' } } });
+const steps = Number(args.steps);
+const rounds = Number(args.rounds);
+const log = (text: string) => process.stderr.write(`${text}\n`);
+
+function config(noise: 'projected' | 'explicit', total: number): RunConfig {
+  return resolveConfig({ overrides: { steps: total, data: { noise } } }).config;
+}
+
+/** The training step without RxJS: the same functions the operators call, in a plain loop. */
+function bareLoop(cfg: RunConfig): number {
+  const model = new PatchModel(cfg);
+  const state = TrainState.create(cfg);
+  const started = performance.now();
+  for (let t = 0; t < cfg.steps; t++) {
+    const views = applyViews(cfg, samplePatchBatch(cfg, t), sampleViewMask(cfg, t));
+    const out = model.forwardBackward(state, views);
+    state.optimizer.applyGradients(out.gradE ? { W: out.gradW, E: out.gradE } : { W: out.gradW });
+    state.step = t + 1;
+    if (state.step % cfg.log.metricsEvery === 0) computeCoreMetrics(model, state, out);
+    disposeStep(out);
+  }
+  const ms = performance.now() - started;
+  state.dispose();
+  model.dispose();
+  return ms / cfg.steps;
+}
+
+/** The same steps through the Run: pull-based ticks, the operator pipeline, event-loop yields. */
+async function pipelineRun(cfg: RunConfig): Promise<number> {
+  const run = new Run(cfg);
+  const started = performance.now();
+  await run.start();
+  const ms = performance.now() - started;
+  run.dispose();
+  return ms / cfg.steps;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const speedRows: Record<string, string | number>[] = [];
+const results: Record<string, unknown> = { steps, rounds, node: process.version, tfjs: tf.version.tfjs };
+for (const backend of BACKENDS) {
+  try {
+    await selectBackend(backend);
+  } catch {
+    log(`${backend}: not available here, skipped`);
+    continue;
+  }
+  for (const noise of ['projected', 'explicit'] as const) {
+    // Explicit noise materialises N·P·d values per step: measure fewer steps on slow backends.
+    const n = noise === 'explicit' || backend === 'cpu' ? Math.max(50, Math.round(steps / 10)) : steps;
+    bareLoop(config(noise, Math.min(100, n))); // warm-up: JIT and kernel caches
+    const ms = bareLoop(config(noise, n));
+    log(`${backend} ${noise}: ${ms.toFixed(3)} ms/step over ${n} steps`);
+    speedRows.push({ backend, noise, steps: n, 'ms/step': Number(ms.toFixed(3)), '30k steps (s)': Number(((ms * 30_000) / 1000).toFixed(1)) });
+  }
+}
+results.speed = speedRows;
+
+// Pipeline overhead on the default backend: interleaved rounds, median of each.
+const main = await selectBackend();
+const cfg = config('projected', steps);
+bareLoop(config('projected', 200));
+await pipelineRun(config('projected', 200));
+const bare: number[] = [];
+const piped: number[] = [];
+for (let r = 0; r < rounds; r++) {
+  bare.push(bareLoop(cfg));
+  piped.push(await pipelineRun(cfg));
+  log(`round ${r + 1}/${rounds}: bare ${bare.at(-1)!.toFixed(3)} ms/step, pipeline ${piped.at(-1)!.toFixed(3)} ms/step`);
+}
+const overhead = median(piped) / median(bare);
+results.pipeline = { backend: main.name, bareMsPerStep: median(bare), pipelineMsPerStep: median(piped), ratio: overhead };
+
+process.stdout.write(`\nms/step, default preset (d 64, P 16, N 1024, m 2), metrics every 10 steps:\n${formatTable(speedRows)}`);
+process.stdout.write(
+  `\nRxJS pipeline vs bare loop (${main.name}, projected, ${steps} steps × ${rounds} interleaved rounds, medians):\n` +
+    formatTable([
+      { measure: 'bare loop ms/step', value: median(bare).toFixed(3) },
+      { measure: 'pipeline ms/step', value: median(piped).toFixed(3) },
+      { measure: 'pipeline / bare', value: overhead.toFixed(3) },
+      { measure: 'default preset, 30k steps via pipeline (s)', value: ((median(piped) * 30_000) / 1000).toFixed(1) },
+    ]) +
+    `targets: ≤ 2 ms/step (30k steps ≤ 60 s) with projected noise; pipeline overhead ≤ 5% (ratio ≤ 1.05)\n`,
+);
+if (args.json) writeFileSync(args.json, JSON.stringify(results, null, 2));
