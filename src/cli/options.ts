@@ -1,6 +1,8 @@
 import { Option, type Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { Store } from '../store/store.js';
 
 /** The database file used when neither --db nor PHASEWATCH_DB says otherwise. */
 export const DEFAULT_DB = 'phasewatch.db';
@@ -43,6 +45,8 @@ export function parseRunId(value: string): number {
   return parseCount('run id')(value);
 }
 
-export function absoluteDb(path: string): string {
-  return resolve(path);
+/** Opens a database that must already exist (commands that only read or continue runs). */
+export function openExistingStore(path: string): Store {
+  if (!existsSync(path)) throw new UsageError(`no database at ${resolve(path)} (set --db or PHASEWATCH_DB)`);
+  return Store.open(path);
 }

@@ -73,9 +73,29 @@ export function finished(child: ChildProcess, timeoutMs = 45_000): Promise<CliRe
   });
 }
 
+/**
+ * At most this many short commands run at once: each start of the CLI costs about a second
+ * of CPU (tsx and TensorFlow.js load), and more processes than cores only thrash.
+ */
+const MAX_PARALLEL = Math.max(2, os.availableParallelism());
+let active = 0;
+const queue: (() => void)[] = [];
+
+async function withSlot<T>(task: () => Promise<T>): Promise<T> {
+  if (active >= MAX_PARALLEL) await new Promise<void>((resolve) => queue.push(resolve));
+  else active += 1;
+  try {
+    return await task();
+  } finally {
+    const next = queue.shift();
+    if (next) next();
+    else active -= 1;
+  }
+}
+
 /** Runs `phasewatch <args>` to the end and returns its exit code and output. */
 export function runCli(args: readonly string[], timeoutMs?: number): Promise<CliResult> {
-  return finished(startCli(args), timeoutMs);
+  return withSlot(() => finished(startCli(args), timeoutMs));
 }
 
 /** Runs `phasewatch <args>` and fails (showing its output) unless it exits 0. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { METRICS_EVERY, TINY, exportRun, listRuns, progressSteps, runCliOk, tempDir, type CliResult } from './run-cli.js';
 
 const STEPS = 120;
@@ -12,29 +12,38 @@ const RUN_ARGS = ['run', '--preset', PRESET, '--steps', String(STEPS), '--seed',
 
 /** Parses CSV without quoted fields (our series names need none): header and numeric rows, empty cells as null. */
 function parseCsv(text: string): { header: string[]; rows: (number | null)[][] } {
-  expect(text.endsWith('\n')).toBe(true);
+  if (!text.endsWith('\n')) throw new Error('CSV does not end with a newline');
   const [head, ...lines] = text.slice(0, -1).split('\n');
   const header = head.split(',');
   const rows = lines.map((line) => {
     const cells = line.split(',');
-    expect(cells).toHaveLength(header.length);
+    if (cells.length !== header.length) throw new Error(`CSV row has ${cells.length} cells, header ${header.length}: ${line}`);
     return cells.map((cell) => (cell === '' ? null : Number(cell)));
   });
   return { header, rows };
 }
 
 function parseNdjson(text: string): Record<string, number | null>[] {
-  expect(text.endsWith('\n')).toBe(true);
+  if (!text.endsWith('\n')) throw new Error('NDJSON does not end with a newline');
   return text
     .slice(0, -1)
     .split('\n')
     .map((line) => JSON.parse(line) as Record<string, number | null>);
 }
 
-describe('phasewatch run, runs and export', () => {
+/** Calls `make` once, on first use, and shares its promise. */
+function lazy<T>(make: () => Promise<T>): () => Promise<T> {
+  let promise: Promise<T> | undefined;
+  return () => (promise ??= make());
+}
+
+// One tiny run, made once, that the tests below read in different ways.
+describe.concurrent('phasewatch run, runs and export', () => {
   let dir: string;
   let db: string;
   let run: CliResult;
+  const csvExport = lazy(() => exportRun(db, 1, 'csv'));
+  const ndjsonExport = lazy(() => exportRun(db, 1, 'ndjson'));
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-cli-'));
@@ -46,7 +55,7 @@ describe('phasewatch run, runs and export', () => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('trains a tiny run, naming the backend and printing a progress line every --log-every steps', () => {
+  it('trains a tiny run, naming the backend and printing a progress line every --log-every steps', ({ expect }) => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^backend: cpu\b/m);
     expect(run.stdout).toMatch(/\bcompleted\b/);
@@ -64,7 +73,7 @@ describe('phasewatch run, runs and export', () => {
     expect([...steps].sort((a, b) => a - b)).toEqual(steps);
   });
 
-  it('runs --json lists the run as completed at its target with preset, seed and backend', async () => {
+  it('runs --json lists the run as completed at its target with preset, seed and backend', async ({ expect }) => {
     const runs = await listRuns(db);
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({
@@ -79,15 +88,8 @@ describe('phasewatch run, runs and export', () => {
     });
   });
 
-  it('the table form of runs lists the run too', async () => {
-    const { stdout } = await runCliOk(['runs', '--db', db]);
-    const lines = stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^id\b/);
-    expect(lines.some((line) => /^\s*1\s+adam\s+adam\s+completed\s+120\s+120\s+7\s+cpu\b/.test(line))).toBe(true);
-  });
-
-  it('export --format csv has a step-first header and one row per recorded step', async () => {
-    const csv = await exportRun(db, 1, 'csv');
+  it('export --format csv has a step-first header and one row per recorded step', async ({ expect }) => {
+    const csv = await csvExport();
     const { header, rows } = parseCsv(csv);
     expect(header[0]).toBe('step');
     expect(csv.startsWith('step,')).toBe(true);
@@ -108,9 +110,9 @@ describe('phasewatch run, runs and export', () => {
     }
   });
 
-  it('export --format ndjson holds the same rows as the CSV, step first', async () => {
-    const { header, rows } = parseCsv(await exportRun(db, 1, 'csv'));
-    const objects = parseNdjson(await exportRun(db, 1, 'ndjson'));
+  it('export --format ndjson holds the same rows as the CSV, step first', async ({ expect }) => {
+    const { header, rows } = parseCsv(await csvExport());
+    const objects = parseNdjson(await ndjsonExport());
     expect(objects).toHaveLength(rows.length);
     objects.forEach((object, r) => {
       expect(Object.keys(object)[0]).toBe('step');
@@ -119,30 +121,27 @@ describe('phasewatch run, runs and export', () => {
     });
   });
 
-  it('export --out writes the same content to a file and nothing to stdout', async () => {
-    const out = tempDir();
-    for (const format of ['csv', 'ndjson'] as const) {
-      const file = path.join(out, `run.${format}`);
-      const result = await runCliOk(['export', '1', '--format', format, '--out', file, '--db', db]);
-      expect(result.stdout).toBe('');
-      expect(fs.readFileSync(file, 'utf8')).toBe(await exportRun(db, 1, format));
-    }
+  it('export --out writes the same content to a file and nothing to stdout', async ({ expect, onTestFinished }) => {
+    const out = tempDir(onTestFinished);
+    const file = path.join(out, 'run.ndjson');
+    const result = await runCliOk(['export', '1', '--format', 'ndjson', '--out', file, '--db', db]);
+    expect(result.stdout).toBe('');
+    expect(fs.readFileSync(file, 'utf8')).toBe(await ndjsonExport());
   });
-});
 
-describe('reproducibility', () => {
-  it('the same config and seed export identical CSV; another seed differs', async () => {
-    const dir = tempDir();
-    const dbA = path.join(dir, 'a.db');
-    const dbB = path.join(dir, 'b.db');
-    // Two separate processes and databases; the second database also holds a run with another seed.
-    await runCliOk([...RUN_ARGS, '--quiet', '--db', dbA]);
-    await runCliOk([...RUN_ARGS, '--quiet', '--db', dbB]);
-    await runCliOk([...RUN_ARGS, '--seed', String(SEED + 1), '--quiet', '--db', dbB]);
-
-    const a = await exportRun(dbA, 1);
-    const b = await exportRun(dbB, 1);
-    const other = await exportRun(dbB, 2);
+  it('the same config and seed export identical CSV from another process (--name only renames); another seed differs', async ({ expect, onTestFinished }) => {
+    const tmp = tempDir(onTestFinished);
+    const dbB = path.join(tmp, 'b.db');
+    const dbC = path.join(tmp, 'c.db');
+    // Other processes and databases: the same settings under another name, and another seed.
+    const [runB, runC] = await Promise.all([
+      runCliOk([...RUN_ARGS, '--name', 'twin', '--quiet', '--db', dbB]),
+      runCliOk([...RUN_ARGS, '--seed', String(SEED + 1), '--quiet', '--db', dbC]),
+    ]);
+    expect(runB.stdout).toBe('');
+    expect(runC.stdout).toBe('');
+    const [a, b, other, runsB] = await Promise.all([csvExport(), exportRun(dbB, 1), exportRun(dbC, 1), listRuns(dbB)]);
+    expect(runsB).toMatchObject([{ id: 1, name: 'twin', preset: PRESET, seed: SEED, status: 'completed' }]);
     expect(a.split('\n')).toHaveLength(STEPS / METRICS_EVERY + 2);
     expect(b).toBe(a);
 
@@ -153,8 +152,5 @@ describe('reproducibility', () => {
     expect(rowsOther.length).toBe(rowsA.length);
     // The loss differs at the first recorded step already.
     expect(rowsOther[0].split(',')[1]).not.toBe(rowsA[0].split(',')[1]);
-
-    const runs = await listRuns(dbB);
-    expect(runs.map((r) => r.seed)).toEqual([SEED, SEED + 1]);
   });
 });

@@ -9,18 +9,8 @@ import {
   solveUpper,
   transpose,
 } from '../../src/model/linalg.js';
+import { mulberry32 } from '../helpers/test-rng.js';
 
-/** mulberry32: a tiny seeded PRNG so the random matrices are the same on every run. */
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Uniform(-1, 1) rows×cols matrix. */
 function randomMatrix(rows: number, cols: number, rand: () => number): Float64Array {

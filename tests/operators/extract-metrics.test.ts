@@ -1,6 +1,5 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { map, of, range, tap, type Observable } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
 import { resolveConfig } from '../../src/config/load.js';
 import type { RunConfig } from '../../src/config/schema.js';
 import { PatchModel } from '../../src/model/patch-model.js';
@@ -12,18 +11,11 @@ import { forwardBackward } from '../../src/operators/forward-backward.js';
 import type { MetricRecord, SteppedFrame, Tick } from '../../src/operators/frames.js';
 import { optimiserStep } from '../../src/operators/optimiser-step.js';
 import { sampleBatch } from '../../src/operators/sample-batch.js';
+import { drain, testScheduler } from '../helpers/observables.js';
 
 const numTensors = () => tf.memory().numTensors;
 
-function testScheduler(): TestScheduler {
-  return new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
-}
 
-function drain<T>(source: Observable<T>): { values: T[]; error: unknown; completed: boolean } {
-  const out = { values: [] as T[], error: undefined as unknown, completed: false };
-  source.subscribe({ next: (v) => out.values.push(v), error: (e: unknown) => (out.error = e), complete: () => (out.completed = true) });
-  return out;
-}
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

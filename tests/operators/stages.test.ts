@@ -1,7 +1,6 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Subject, lastValueFrom, map, of, range, take, throwError, toArray, type Observable } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
-import { resolveConfig } from '../../src/config/load.js';
+import { deepMerge, resolveConfig } from '../../src/config/load.js';
 import type { RunConfig } from '../../src/config/schema.js';
 import { samplePatchBatch } from '../../src/model/data.js';
 import { PatchModel } from '../../src/model/patch-model.js';
@@ -14,6 +13,7 @@ import type { MetricRecord, SampledFrame, SteppedFrame } from '../../src/operato
 import { optimiserStep } from '../../src/operators/optimiser-step.js';
 import { sampleBatch } from '../../src/operators/sample-batch.js';
 import { trainingPipeline } from '../../src/operators/training-pipeline.js';
+import { drain, testScheduler } from '../helpers/observables.js';
 
 /** A small config: the whole pipeline runs a step in well under a millisecond on cpu. */
 function smallConfig(overrides: Record<string, unknown> = {}): RunConfig {
@@ -21,28 +21,8 @@ function smallConfig(overrides: Record<string, unknown> = {}): RunConfig {
   return resolveConfig({ overrides: deepMerge(base, overrides) }).config;
 }
 
-function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...a };
-  for (const [k, v] of Object.entries(b)) {
-    const prev = out[k];
-    out[k] =
-      v && typeof v === 'object' && !Array.isArray(v) && prev && typeof prev === 'object'
-        ? deepMerge(prev as Record<string, unknown>, v as Record<string, unknown>)
-        : v;
-  }
-  return out;
-}
 
-function testScheduler(): TestScheduler {
-  return new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
-}
 
-/** Subscribes to a synchronous observable and reports everything it did. */
-function drain<T>(source: Observable<T>): { values: T[]; error: unknown; completed: boolean } {
-  const out = { values: [] as T[], error: undefined as unknown, completed: false };
-  source.subscribe({ next: (v) => out.values.push(v), error: (e: unknown) => (out.error = e), complete: () => (out.completed = true) });
-  return out;
-}
 
 const numTensors = () => tf.memory().numTensors;
 

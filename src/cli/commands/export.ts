@@ -1,8 +1,9 @@
 import { Command, Option } from 'commander';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, openSync } from 'node:fs';
+import { UsageError } from '../../errors.js';
 import type { Writable } from 'node:stream';
 import { Store } from '../../store/store.js';
-import { dbOption, parseRunId } from '../options.js';
+import { dbOption, openExistingStore, parseRunId } from '../options.js';
 
 /** `phasewatch export <run>`: every recorded step of a run as CSV or NDJSON. */
 export function exportCommand(): Command {
@@ -13,16 +14,25 @@ export function exportCommand(): Command {
     .option('-o, --out <file>', 'write to a file instead of standard output')
     .addOption(dbOption())
     .action(async (runId: number, options: { format: 'csv' | 'ndjson'; out?: string; db: string }) => {
-      const store = Store.open(options.db);
+      const store = openExistingStore(options.db);
       try {
         store.requireRun(runId);
-        const out: Writable = options.out ? createWriteStream(options.out) : process.stdout;
+        const out: Writable = options.out ? createWriteStream('', { fd: openForWriting(options.out) }) : process.stdout;
         await writeExport(store, runId, options.format, out);
         if (options.out) await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
       } finally {
         store.close();
       }
     });
+}
+
+/** Opens the output file up front, so a bad path is a clear error rather than a stream crash. */
+function openForWriting(path: string): number {
+  try {
+    return openSync(path, 'w');
+  } catch (error) {
+    throw new UsageError(`--out ${path}: cannot be written (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
 }
 
 /**

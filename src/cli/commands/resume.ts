@@ -3,9 +3,8 @@ import { validateConfig } from '../../config/load.js';
 import { UsageError } from '../../errors.js';
 import { selectBackend } from '../../model/backend.js';
 import { decodeCheckpoint } from '../../store/checkpoint-codec.js';
-import { Store } from '../../store/store.js';
 import { executeRun } from '../execute-run.js';
-import { backendOption, dbOption, parseCount, parseRunId } from '../options.js';
+import { backendOption, dbOption, openExistingStore, parseCount, parseRunId } from '../options.js';
 import { describeBackend, progressFor, type CommonOptions } from '../shared.js';
 
 interface ResumeOptions extends CommonOptions {
@@ -23,7 +22,7 @@ export function resumeCommand(): Command {
     .option('--log-every <n>', 'when output is not a terminal, print a progress line every n steps', parseCount('--log-every'))
     .option('-q, --quiet', 'no progress output')
     .action(async (runId: number, options: ResumeOptions) => {
-      const store = Store.open(options.db);
+      const store = openExistingStore(options.db);
       try {
         const run = store.requireRun(runId);
         if (run.status === 'running' && !store.isStale(run)) {

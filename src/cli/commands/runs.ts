@@ -1,6 +1,5 @@
 import { Command } from 'commander';
-import { Store } from '../../store/store.js';
-import { dbOption } from '../options.js';
+import { dbOption, openExistingStore } from '../options.js';
 import { formatTable } from '../table.js';
 
 /** `phasewatch runs`: list the runs in a database. */
@@ -10,7 +9,7 @@ export function runsCommand(): Command {
     .addOption(dbOption())
     .option('--json', 'print JSON instead of a table')
     .action((options: { db: string; json?: boolean }) => {
-      const store = Store.open(options.db);
+      const store = openExistingStore(options.db);
       try {
         const rows = store.listRuns().map((run) => ({
           id: run.id,

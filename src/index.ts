@@ -1,0 +1,34 @@
+/**
+ * phasewatch as a library: configs, the model, the RxJS operators, runs and the store.
+ * @example
+ * import { resolveConfig, Run } from 'phasewatch';
+ * const run = new Run(resolveConfig({ preset: 'head-none' }).config);
+ * run.metrics$.subscribe(({ step, values }) => console.log(step, values.cos_2_1));
+ * await run.start();
+ * run.dispose();
+ */
+export { resolveConfig, validateConfig, parseAssignments } from './config/load.js';
+export { PRESETS, PRESET_NAMES, type PresetName } from './config/presets.js';
+export { RunConfigSchema, type RunConfig, type RunConfigInput } from './config/schema.js';
+export { ConfigError, PhasewatchError, StateError, UsageError } from './errors.js';
+export { BACKENDS, selectBackend, type BackendName } from './model/backend.js';
+export { samplePatchBatch, noiseAt, type PatchBatch } from './model/data.js';
+export { applyViews, sampleViewMask, type ViewBatch } from './model/views.js';
+export { PatchModel, disposeStep, type StepTensors } from './model/patch-model.js';
+export { TrainState, type TrainStateSnapshot } from './model/train-state.js';
+export { Rng, RngStream } from './model/rng.js';
+export { sampleBatch } from './operators/sample-batch.js';
+export { augment } from './operators/augment.js';
+export { forwardBackward } from './operators/forward-backward.js';
+export { optimiserStep } from './operators/optimiser-step.js';
+export { extractMetrics } from './operators/extract-metrics.js';
+export { trainingPipeline } from './operators/training-pipeline.js';
+export { coreMetricNames } from './operators/metrics/core-metrics.js';
+export type { MetricRecord, SampledFrame, AugmentedFrame, DifferentiatedFrame, SteppedFrame, Tick } from './operators/frames.js';
+export { Run, type RunOutcome, type CheckpointEvent } from './streams/run.js';
+export { RunControl, type ControlState } from './streams/run-control.js';
+export { pullTicks } from './streams/ticks.js';
+export { RunRecorder } from './streams/run-recorder.js';
+export { Store } from './store/store.js';
+export { encodeCheckpoint, decodeCheckpoint } from './store/checkpoint-codec.js';
+export { analyseTrajectory, PHASE_THRESHOLDS, type PhaseMarks, type Trajectory } from './analysis/trajectory.js';
