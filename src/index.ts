@@ -32,3 +32,4 @@ export { RunRecorder } from './streams/run-recorder.js';
 export { Store } from './store/store.js';
 export { encodeCheckpoint, decodeCheckpoint } from './store/checkpoint-codec.js';
 export { analyseTrajectory, PHASE_THRESHOLDS, type PhaseMarks, type Trajectory } from './analysis/trajectory.js';
+export { batches$ } from './streams/batches.js';

@@ -22,7 +22,7 @@ export interface ConfigSources {
 
 export interface ResolvedConfig {
   readonly config: RunConfig;
-  readonly preset: PresetName | null;
+  readonly preset: PresetName;
 }
 
 /**
@@ -39,11 +39,12 @@ export function resolveConfig(sources: ConfigSources = {}): ResolvedConfig {
   if (filePreset !== undefined && typeof filePreset !== 'string') {
     throw new ConfigError(`preset: expected a preset name, got ${JSON.stringify(filePreset)}`);
   }
-  const presetName = sources.preset ?? filePreset ?? null;
-  if (presetName !== null && !isPresetName(presetName)) {
+  // Without a preset named anywhere, the run starts from the defaults: the `default` preset.
+  const presetName = sources.preset ?? filePreset ?? 'default';
+  if (!isPresetName(presetName)) {
     throw new ConfigError(`preset: unknown preset ${JSON.stringify(presetName)}; known presets: ${PRESET_NAMES.join(', ')}`);
   }
-  let merged: Plain = presetName ? structuredClone(PRESETS[presetName].config as Plain) : {};
+  let merged: Plain = structuredClone(PRESETS[presetName].config as Plain);
   merged = deepMerge(merged, fileSettings);
   merged = deepMerge(merged, parseAssignments(sources.sets ?? []));
   merged = deepMerge(merged, sources.overrides ?? {});
