@@ -18,6 +18,7 @@ import {
   type RefOptions,
 } from '../helpers/reference-model.js';
 import { gaussianMatrix } from '../helpers/test-rng.js';
+import { selectBackend } from '../../src/model/backend.js';
 
 const HEADS = ['offdiag', 'full', 'none'] as const;
 const NORMS = ['bn', 'l2', 'off'] as const;
@@ -25,7 +26,7 @@ const STOPS = ['target', 'online', 'none'] as const;
 const BACKWARDS = ['closed-form', 'autodiff'] as const;
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await selectBackend('cpu');
 });
 
 function smallConfig(overrides: Record<string, unknown>): RunConfig {

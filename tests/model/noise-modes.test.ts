@@ -8,6 +8,7 @@ import { tf } from '../../src/model/tf.js';
 import { TrainState } from '../../src/model/train-state.js';
 import { applyViews, sampleViewMask } from '../../src/model/views.js';
 import { gaussianMatrix } from '../helpers/test-rng.js';
+import { selectBackend } from '../../src/model/backend.js';
 
 /**
  * The projected noise mode draws u = Wᵀξ and the noise part of the W-gradient from their exact
@@ -20,7 +21,7 @@ const N = 64;
 const sigma = 0.5;
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await selectBackend('cpu');
 });
 
 function config(noise: 'projected' | 'explicit', seed: number): RunConfig {

@@ -2,9 +2,10 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/load.js';
 import { Adam, createOptimizer, Sgd, type ParamGroup, type ParamOptimizer } from '../../src/model/optimizers.js';
 import { tf, type Tensor, type Variable } from '../../src/model/tf.js';
+import { selectBackend } from '../../src/model/backend.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await selectBackend('cpu');
   await tf.ready();
   // Silence the cpu backend's one-time advert for tfjs-node.
   (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;

@@ -12,13 +12,14 @@ import type { MetricRecord, SteppedFrame, Tick } from '../../src/operators/frame
 import { optimiserStep } from '../../src/operators/optimiser-step.js';
 import { sampleBatch } from '../../src/operators/sample-batch.js';
 import { drain, testScheduler } from '../helpers/observables.js';
+import { selectBackend } from '../../src/model/backend.js';
 
 const numTensors = () => tf.memory().numTensors;
 
 
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await selectBackend('cpu');
   await tf.ready();
 });
 

@@ -14,6 +14,7 @@ import { optimiserStep } from '../../src/operators/optimiser-step.js';
 import { sampleBatch } from '../../src/operators/sample-batch.js';
 import { trainingPipeline } from '../../src/operators/training-pipeline.js';
 import { drain, testScheduler } from '../helpers/observables.js';
+import { selectBackend } from '../../src/model/backend.js';
 
 /** A small config: the whole pipeline runs a step in well under a millisecond on cpu. */
 function smallConfig(overrides: Record<string, unknown> = {}): RunConfig {
@@ -27,7 +28,7 @@ function smallConfig(overrides: Record<string, unknown> = {}): RunConfig {
 const numTensors = () => tf.memory().numTensors;
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await selectBackend('cpu');
   await tf.ready();
 });
 

@@ -8,6 +8,7 @@ import type { MetricRecord } from '../../src/operators/frames.js';
 import { trainingPipeline } from '../../src/operators/training-pipeline.js';
 import { RunControl, type ControlState } from '../../src/streams/run-control.js';
 import { pullTicks } from '../../src/streams/ticks.js';
+import { selectBackend } from '../../src/model/backend.js';
 
 /** One macrotask turn (the check phase, where the tick source runs its slices). */
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -285,7 +286,7 @@ describe('pullTicks driving the training pipeline', () => {
   let state: TrainState | undefined;
 
   beforeAll(async () => {
-    await tf.setBackend('cpu');
+    await selectBackend('cpu');
     await tf.ready();
   });
 
