@@ -5,6 +5,7 @@ import { presetsCommand } from './cli/commands/presets.js';
 import { resumeCommand } from './cli/commands/resume.js';
 import { runCommand } from './cli/commands/run.js';
 import { runsCommand } from './cli/commands/runs.js';
+import { serveCommand } from './cli/commands/serve.js';
 import { validateCommand } from './cli/commands/validate.js';
 import { PhasewatchError } from './errors.js';
 import { StoreError } from './store/errors.js';
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   return new Command('phasewatch')
     .description('train and watch the prediction-head model of Wen & Li (NeurIPS 2022)')
     .showHelpAfterError('(add --help for usage)')
+    .addCommand(serveCommand())
     .addCommand(runCommand())
     .addCommand(runsCommand())
     .addCommand(resumeCommand())

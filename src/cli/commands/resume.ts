@@ -1,8 +1,6 @@
 import { Command } from 'commander';
-import { validateConfig } from '../../config/load.js';
-import { UsageError } from '../../errors.js';
 import { selectBackend } from '../../model/backend.js';
-import { decodeCheckpoint } from '../../store/checkpoint-codec.js';
+import { applyResume, planResume } from '../../streams/resume-plan.js';
 import { executeRun } from '../execute-run.js';
 import { backendOption, dbOption, openExistingStore, parseCount, parseRunId } from '../options.js';
 import { describeBackend, progressFor, type CommonOptions } from '../shared.js';
@@ -24,16 +22,8 @@ export function resumeCommand(): Command {
     .action(async (runId: number, options: ResumeOptions) => {
       const store = openExistingStore(options.db);
       try {
-        const run = store.requireRun(runId);
-        if (run.status === 'running' && !store.isStale(run)) {
-          throw new UsageError(`run ${runId} is still running (pid ${run.pid} on ${run.host}); stop it first`);
-        }
-        const config = validateConfig({ ...(run.config as object), ...(options.steps !== undefined ? { steps: options.steps } : {}) });
-        const checkpoint = store.latestCheckpoint(runId);
-        const from = checkpoint?.step ?? 0;
-        if (from >= config.steps) {
-          throw new UsageError(`run ${runId} is already at step ${from} of ${config.steps}; pass --steps with a larger total to extend it`);
-        }
+        const plan = planResume(store, runId, options.steps);
+        const { run, config, from } = plan;
         const backend = await selectBackend(options.backend);
         if (!options.quiet) {
           process.stdout.write(`${describeBackend(backend)}\n`);
@@ -42,10 +32,8 @@ export function resumeCommand(): Command {
           }
           process.stdout.write(`resuming run ${runId} (${run.name}) from step ${from} to ${config.steps} → ${store.path}\n`);
         }
-        // Points past the checkpoint came from steps that will be computed again.
-        store.deletePointsAfter(runId, from);
-        store.updateRun(runId, { targetSteps: config.steps, backend: backend.name, step: from });
-        const snapshot = checkpoint ? decodeCheckpoint(checkpoint.state).train : undefined;
+        applyResume(store, plan, backend.name);
+        const snapshot = plan.snapshot;
         const outcome = await executeRun({ store, runId, config, snapshot, progress: progressFor(options, config.steps), handleSignals: true });
         if (outcome.status === 'failed') process.exitCode = 1;
       } finally {
