@@ -22,8 +22,14 @@ import { applyViews, sampleViewMask } from '../src/model/views.js';
 import { computeCoreMetrics } from '../src/operators/metrics/core-metrics.js';
 import { Run } from '../src/streams/run.js';
 import { formatTable } from '../src/cli/table.js';
+import { benchViewers } from './viewers.js';
 
-const { values: args } = parseArgs({ options: { steps: { type: 'string', default: '1500' }, rounds: { type: 'string', default: '5' }, json: { type: 'string' } } });
+const { values: args, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { steps: { type: 'string', default: '1500' }, rounds: { type: 'string', default: '5' }, viewers: { type: 'string', default: '100' }, json: { type: 'string' } },
+});
+/** Which groups to run: `speed`, `viewers` (default: all). */
+const groups = new Set(positionals.length ? positionals : ['speed', 'viewers']);
 const steps = Number(args.steps);
 const rounds = Number(args.rounds);
 const log = (text: string) => process.stderr.write(`${text}\n`);
@@ -63,50 +69,72 @@ async function pipelineRun(cfg: RunConfig): Promise<number> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const speedRows: Record<string, string | number>[] = [];
 const results: Record<string, unknown> = { steps, rounds, node: process.version, tfjs: tf.version.tfjs };
-for (const backend of BACKENDS) {
-  try {
-    await selectBackend(backend);
-  } catch {
-    log(`${backend}: not available here, skipped`);
-    continue;
-  }
-  for (const noise of ['projected', 'explicit'] as const) {
-    // Explicit noise materialises N·P·d values per step: measure fewer steps on slow backends.
-    const n = noise === 'explicit' || backend === 'cpu' ? Math.max(50, Math.round(steps / 10)) : steps;
-    bareLoop(config(noise, Math.min(100, n))); // warm-up: JIT and kernel caches
-    const ms = bareLoop(config(noise, n));
-    log(`${backend} ${noise}: ${ms.toFixed(3)} ms/step over ${n} steps`);
-    speedRows.push({ backend, noise, steps: n, 'ms/step': Number(ms.toFixed(3)), '30k steps (s)': Number(((ms * 30_000) / 1000).toFixed(1)) });
-  }
-}
-results.speed = speedRows;
 
-// Pipeline overhead on the default backend: interleaved rounds, median of each.
-const main = await selectBackend();
-const cfg = config('projected', steps);
-bareLoop(config('projected', 200));
-await pipelineRun(config('projected', 200));
-const bare: number[] = [];
-const piped: number[] = [];
-for (let r = 0; r < rounds; r++) {
-  bare.push(bareLoop(cfg));
-  piped.push(await pipelineRun(cfg));
-  log(`round ${r + 1}/${rounds}: bare ${bare.at(-1)!.toFixed(3)} ms/step, pipeline ${piped.at(-1)!.toFixed(3)} ms/step`);
-}
-const overhead = median(piped) / median(bare);
-results.pipeline = { backend: main.name, bareMsPerStep: median(bare), pipelineMsPerStep: median(piped), ratio: overhead };
+if (groups.has('speed')) {
+  const speedRows: Record<string, string | number>[] = [];
+  for (const backend of BACKENDS) {
+    try {
+      await selectBackend(backend);
+    } catch {
+      log(`${backend}: not available here, skipped`);
+      continue;
+    }
+    for (const noise of ['projected', 'explicit'] as const) {
+      // Explicit noise materialises N·P·d values per step: measure fewer steps on slow backends.
+      const n = noise === 'explicit' || backend === 'cpu' ? Math.max(50, Math.round(steps / 10)) : steps;
+      bareLoop(config(noise, Math.min(100, n))); // warm-up: JIT and kernel caches
+      const ms = bareLoop(config(noise, n));
+      log(`${backend} ${noise}: ${ms.toFixed(3)} ms/step over ${n} steps`);
+      speedRows.push({ backend, noise, steps: n, 'ms/step': Number(ms.toFixed(3)), '30k steps (s)': Number(((ms * 30_000) / 1000).toFixed(1)) });
+    }
+  }
+  results.speed = speedRows;
 
-process.stdout.write(`\nms/step, default preset (d 64, P 16, N 1024, m 2), metrics every 10 steps:\n${formatTable(speedRows)}`);
-process.stdout.write(
-  `\nRxJS pipeline vs bare loop (${main.name}, projected, ${steps} steps × ${rounds} interleaved rounds, medians):\n` +
-    formatTable([
-      { measure: 'bare loop ms/step', value: median(bare).toFixed(3) },
-      { measure: 'pipeline ms/step', value: median(piped).toFixed(3) },
-      { measure: 'pipeline / bare', value: overhead.toFixed(3) },
-      { measure: 'default preset, 30k steps via pipeline (s)', value: ((median(piped) * 30_000) / 1000).toFixed(1) },
-    ]) +
-    `targets: ≤ 2 ms/step (30k steps ≤ 60 s) with projected noise; pipeline overhead ≤ 5% (ratio ≤ 1.05)\n`,
-);
+  // Pipeline overhead on the default backend: interleaved rounds, median of each.
+  const main = await selectBackend();
+  const cfg = config('projected', steps);
+  bareLoop(config('projected', 200));
+  await pipelineRun(config('projected', 200));
+  const bare: number[] = [];
+  const piped: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    bare.push(bareLoop(cfg));
+    piped.push(await pipelineRun(cfg));
+    log(`round ${r + 1}/${rounds}: bare ${bare.at(-1)!.toFixed(3)} ms/step, pipeline ${piped.at(-1)!.toFixed(3)} ms/step`);
+  }
+  const overhead = median(piped) / median(bare);
+  results.pipeline = { backend: main.name, bareMsPerStep: median(bare), pipelineMsPerStep: median(piped), ratio: overhead };
+
+  process.stdout.write(`\nms/step, default preset (d 64, P 16, N 1024, m 2), metrics every 10 steps:\n${formatTable(speedRows)}`);
+  process.stdout.write(
+    `\nRxJS pipeline vs bare loop (${main.name}, projected, ${steps} steps × ${rounds} interleaved rounds, medians):\n` +
+      formatTable([
+        { measure: 'bare loop ms/step', value: median(bare).toFixed(3) },
+        { measure: 'pipeline ms/step', value: median(piped).toFixed(3) },
+        { measure: 'pipeline / bare', value: overhead.toFixed(3) },
+        { measure: 'default preset, 30k steps via pipeline (s)', value: ((median(piped) * 30_000) / 1000).toFixed(1) },
+      ]) +
+      `targets: ≤ 2 ms/step (30k steps ≤ 60 s) with projected noise; pipeline overhead ≤ 5% (ratio ≤ 1.05)\n`,
+  );
+}
+
+if (groups.has('viewers')) {
+  const viewers = Number(args.viewers);
+  log(`viewers: ${viewers} WebSocket viewers on a default run (about 30 s)…`);
+  const v = await benchViewers(viewers);
+  results.viewers = v;
+  process.stdout.write(
+    `\nLive viewers (${viewers}, in another thread; default preset training in the server's thread):\n` +
+      formatTable([
+        { measure: 'steps/s, no viewers (mean of before and after)', value: v.baselineStepsPerSecond.toFixed(0) },
+        { measure: `steps/s, ${viewers} viewers`, value: v.withViewersStepsPerSecond.toFixed(0) },
+        { measure: 'ratio (target ≥ 0.90)', value: v.ratio.toFixed(3) },
+        { measure: 'latency record → viewer p50 (ms)', value: v.latencyP50Ms.toFixed(1) },
+        { measure: 'latency record → viewer p99 (ms, target ≤ 100)', value: v.latencyP99Ms.toFixed(1) },
+        { measure: 'sequence gaps seen by viewers', value: String(v.gaps) },
+      ]),
+  );
+}
+
 if (args.json) writeFileSync(args.json, JSON.stringify(results, null, 2));

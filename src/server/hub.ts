@@ -224,12 +224,12 @@ export class Hub {
 
   /** Sends every viewer the records it has not seen, one frame per (viewer, run). */
   private flush(): void {
-    // Viewers at the same position get the same serialised frame.
-    const cache = new Map<string, string>();
+    // Viewers at the same position get the same frame, serialised and encoded once.
+    const cache = new Map<string, Buffer>();
     for (const viewer of this.viewers) this.flushViewer(viewer, cache);
   }
 
-  private flushViewer(viewer: Viewer, cache: Map<string, string>): void {
+  private flushViewer(viewer: Viewer, cache: Map<string, Buffer>): void {
     for (const [runId, last] of viewer.subscriptions) {
       const channel = this.channels.get(runId);
       if (!channel || channel.seq <= last) continue;
@@ -245,7 +245,8 @@ export class Hub {
       const key = `${runId}:${last}:${channel.seq}`;
       let text = cache.get(key);
       if (text === undefined) {
-        text = JSON.stringify({ type: 'frame', runId, fromSeq: last + 1, toSeq: channel.seq, columns: channel.columns, data: channel.slice(last + 1, channel.seq) } satisfies ServerMessage);
+        const frame: ServerMessage = { type: 'frame', runId, fromSeq: last + 1, toSeq: channel.seq, columns: channel.columns, data: channel.slice(last + 1, channel.seq) };
+        text = Buffer.from(JSON.stringify(frame));
         cache.set(key, text);
       }
       viewer.subscriptions.set(runId, channel.seq);
@@ -296,7 +297,7 @@ export class Hub {
   }
 
   private broadcast(message: ServerMessage): void {
-    const text = JSON.stringify(message);
+    const text = Buffer.from(JSON.stringify(message));
     for (const viewer of this.viewers) this.sendText(viewer, text);
   }
 
@@ -308,7 +309,8 @@ export class Hub {
     this.sendText(viewer, JSON.stringify(message));
   }
 
-  private sendText(viewer: Viewer, text: string): void {
-    if (viewer.socket.readyState === viewer.socket.OPEN) viewer.socket.send(text);
+  /** Sends JSON text; a Buffer is sent as a text frame without being encoded again. */
+  private sendText(viewer: Viewer, text: string | Buffer): void {
+    if (viewer.socket.readyState === viewer.socket.OPEN) viewer.socket.send(text, { binary: false });
   }
 }
