@@ -35,3 +35,10 @@ export class StateError extends PhasewatchError {
     super('E_STATE', message);
   }
 }
+
+/** A control message for a run that is not training in this process. */
+export class NotLiveError extends PhasewatchError {
+  constructor(message: string) {
+    super('E_NOT_LIVE', message);
+  }
+}

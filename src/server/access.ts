@@ -18,14 +18,22 @@ export function newToken(): string {
   return randomBytes(18).toString('base64url');
 }
 
+/** The request's URL, or null when its target cannot be parsed (a hostile or broken client). */
+export function requestUrl(req: IncomingMessage): URL | null {
+  try {
+    return new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    return null;
+  }
+}
+
 /**
  * What a request may do, from its `?token=` or `Authorization: Bearer` token: `control` with
  * the control token, `read` with the read token, everything when no token is configured, and
  * nothing (null) otherwise.
  */
-export function accessFor(req: IncomingMessage, tokens: AccessTokens): Access | null {
+export function accessFor(req: IncomingMessage, url: URL, tokens: AccessTokens): Access | null {
   if (!tokens.read && !tokens.control) return 'control';
-  const url = new URL(req.url ?? '/', 'http://localhost');
   const header = req.headers.authorization;
   const token = url.searchParams.get('token') ?? (header?.startsWith('Bearer ') ? header.slice(7) : null);
   if (token && tokens.control && sameToken(token, tokens.control)) return 'control';

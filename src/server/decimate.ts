@@ -11,7 +11,7 @@ export type Columns = (number | null)[][];
 
 /**
  * @param data columnar rows: data[0] the steps, data[c] series c (null = no value)
- * @param maxPoints at most this many rows come back (rounded down to even)
+ * @param maxPoints at most this many rows come back (rounded down to even; at least 2)
  * @returns the data itself when it already fits
  */
 export function decimateMinMax(data: Columns, maxPoints: number): { data: Columns; decimated: boolean } {

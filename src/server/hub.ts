@@ -118,13 +118,15 @@ export class Hub {
     }));
   }
 
-  /** The channel of a run, loaded from the store on first use. */
+  /**
+   * The history of a run: kept up to date in memory for runs training here; for others read
+   * from the store, again whenever the store has moved on (another process may be recording).
+   */
   channel(runId: number): RunChannel {
-    let channel = this.channels.get(runId);
-    if (!channel) {
-      channel = RunChannel.fromStore(this.store, runId);
-      this.channels.set(runId, channel);
-    }
+    const cached = this.channels.get(runId);
+    if (cached && (this.runSubscriptions.has(runId) || this.store.lastStep(runId) === cached.lastStep)) return cached;
+    const channel = RunChannel.fromStore(this.store, runId);
+    this.channels.set(runId, channel);
     return channel;
   }
 
@@ -196,6 +198,7 @@ export class Hub {
         return;
       }
       case 'unsubscribe':
+        if (!this.store.getRun(message.runId)) return this.fail(viewer, message.id, ErrorCode.unknownRun, `run ${message.runId} does not exist`);
         viewer.subscriptions.delete(message.runId);
         this.send(viewer, { type: 'ack', id: message.id, runId: message.runId });
         return;

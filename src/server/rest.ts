@@ -15,8 +15,7 @@ const MAX_POINTS = 100_000;
  * - `/api/presets` → `{ presets }`
  * Returns false when the path is not an API path.
  */
-export async function handleApi(req: IncomingMessage, res: ServerResponse, store: Store, hub: Hub): Promise<boolean> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+export async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, store: Store, hub: Hub): Promise<boolean> {
   if (!url.pathname.startsWith('/api/')) return false;
   if (req.method !== 'GET') return json(res, 405, { error: `${req.method} is not allowed; the API is read-only (steer runs over the WebSocket)` });
   const parts = url.pathname.split('/').filter(Boolean); // ['api', …]

@@ -31,6 +31,11 @@ export class RunChannel {
     return this.steps.length;
   }
 
+  /** The step of the latest record, or null when there is none. */
+  get lastStep(): number | null {
+    return this.steps.length ? this.steps[this.steps.length - 1] : null;
+  }
+
   /** 'step' followed by the series names, in the order of `data` columns. */
   get columns(): string[] {
     return ['step', ...this.names];

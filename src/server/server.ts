@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { RunManager } from '../streams/run-manager.js';
 import type { Store } from '../store/store.js';
-import { accessFor, type AccessTokens } from './access.js';
+import { accessFor, requestUrl, type AccessTokens } from './access.js';
 import { DEFAULT_HUB_OPTIONS, Hub, type HubOptions } from './hub.js';
 import { handleApi } from './rest.js';
 import { defaultDashboardDir, serveStatic } from './static-files.js';
@@ -25,7 +25,8 @@ export type ServerState = 'running' | 'closing' | 'closed';
 
 /**
  * One HTTP server: the dashboard, the REST API under /api and the WebSocket hub at /ws.
- * Requests and connections without an accepted token (when tokens are set) get 401.
+ * API requests and WebSocket connections without an accepted token (when tokens are set) get
+ * 401; the dashboard's own files load without one (the page passes its ?token= on).
  * @example
  * const server = await startServer({ store, manager, port: 0 });
  * console.log(server.url);
@@ -58,13 +59,19 @@ export class PhasewatchServer {
     const hub = new Hub(options.store, options.manager, { ...DEFAULT_HUB_OPTIONS, ...options.hub });
     const wss = new WebSocketServer({ noServer: true, maxPayload: 4 << 20 });
     const http = createServer((req, res) => {
-      if (accessFor(req, tokens) === null) {
+      const url = requestUrl(req);
+      if (url === null) {
+        res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('malformed request target\n');
+        return;
+      }
+      // The page and its scripts hold no data and may load without a token; the API may not.
+      if (url.pathname.startsWith('/api/') && accessFor(req, url, tokens) === null) {
         res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' }).end('a token is required: add ?token=… to the URL\n');
         return;
       }
-      handleApi(req, res, options.store, hub)
+      handleApi(req, res, url, options.store, hub)
         .then((handled) => {
-          if (!handled) serveStatic(req, res, dashboardDir);
+          if (!handled) serveStatic(url, res, dashboardDir);
         })
         .catch((error: unknown) => {
           if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
@@ -72,10 +79,11 @@ export class PhasewatchServer {
         });
     });
     http.on('upgrade', (req, socket, head) => {
-      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-      const access = accessFor(req, tokens);
-      if (path !== '/ws' || access === null) {
-        socket.end(`HTTP/1.1 ${access === null ? '401 Unauthorized' : '404 Not Found'}\r\nConnection: close\r\n\r\n`);
+      const url = requestUrl(req);
+      const access = url && accessFor(req, url, tokens);
+      if (url === null || url.pathname !== '/ws' || !access) {
+        const status = url === null ? '400 Bad Request' : url.pathname !== '/ws' ? '404 Not Found' : '401 Unauthorized';
+        socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
         return;
       }
       wss.handleUpgrade(req, socket, head, (ws) => hub.accept(ws, access));

@@ -1,5 +1,5 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,10 +22,16 @@ export function defaultDashboardDir(): string {
 }
 
 /** Serves the built dashboard; paths outside its folder are refused, unknown ones get index.html. */
-export function serveStatic(req: IncomingMessage, res: ServerResponse, root: string): void {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+export function serveStatic(url: URL, res: ServerResponse, root: string): void {
   const rootDir = resolve(root);
-  let path = normalize(join(rootDir, decodeURIComponent(url.pathname)));
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(url.pathname);
+  } catch {
+    res.writeHead(400).end('malformed path');
+    return;
+  }
+  let path = normalize(join(rootDir, decoded));
   if (path !== rootDir && !path.startsWith(rootDir + sep)) {
     res.writeHead(403).end('forbidden');
     return;

@@ -1,6 +1,6 @@
 import { Subject, type Observable } from 'rxjs';
 import type { RunConfig } from '../config/schema.js';
-import { UsageError } from '../errors.js';
+import { NotLiveError, UsageError } from '../errors.js';
 import type { MetricRecord } from '../operators/frames.js';
 import type { Store } from '../store/store.js';
 import type { RunRecord } from '../store/types.js';
@@ -66,7 +66,7 @@ export class RunManager {
     return this.launch(runId, run);
   }
 
-  /** @throws UsageError when the run is not training in this process */
+  /** @throws NotLiveError when the run is not training in this process */
   control(runId: number, action: ControlActionName, n = 1): void {
     const live = this.requireLive(runId);
     const control = live.run.control;
@@ -88,7 +88,7 @@ export class RunManager {
     const live = this.runs.get(runId);
     if (!live) {
       const stored = this.store.getRun(runId);
-      throw new UsageError(stored ? `run ${runId} is not training (status ${this.store.displayStatus(stored)}); resume it first` : `run ${runId} does not exist`);
+      throw new NotLiveError(stored ? `run ${runId} is not training (status ${this.store.displayStatus(stored)}); resume it first` : `run ${runId} does not exist`);
     }
     return live;
   }

@@ -1,0 +1,1 @@
+export { AppElement } from './app.component.js';

@@ -1,0 +1,235 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import uPlot from 'uplot';
+import { seriesSignature, type SeriesDef } from '../shared/chart-specs.js';
+import { formatInt, formatStep, formatValue } from '../shared/format.js';
+import type { ChartSource } from '../shared/run-series.js';
+import { LocalData } from './local-data.js';
+
+/** A step range the user zoomed into (inclusive). */
+export interface StepRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** How the plot looks; a change rebuilds the uPlot instance (rare: a toggle, a new series). */
+export interface PlotConfig {
+  readonly series: readonly SeriesDef[];
+  readonly log: boolean;
+  /** Charts with the same key move their cursors together (uPlot's cursor.sync). */
+  readonly syncKey: string;
+  readonly height: number;
+}
+
+const AXIS_FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+const AXIS_STROKE = '#374151';
+const GRID_STROKE = '#e5e7eb';
+/** Drags narrower than this (CSS px) are clicks, not zooms. */
+const MIN_ZOOM_PX = 4;
+/** Above this many lines the legend is hidden (64 neurons make a legend taller than the plot). */
+const MAX_LEGEND_SERIES = 12;
+
+/**
+ * Owns one uPlot instance for a host element: creates it in a container, feeds it the host's
+ * data through a LocalData copy, resizes it with the container and destroys it when the host
+ * leaves the DOM. Data changes are coalesced: `setData` runs at most once per animation frame,
+ * however many frames arrive in between.
+ *
+ * Publishes the number of points held as the host's `data-points` attribute (browser tests read it).
+ *
+ * @example
+ * class MyChart extends LitElement {
+ *   private plot = new UPlotController(this, (range) => this.onZoom(range));
+ *   firstUpdated() { this.plot.attach(this.renderRoot.querySelector('.plot')!); }
+ * }
+ */
+export class UPlotController implements ReactiveController {
+  private plot: uPlot | null = null;
+  private container: HTMLElement | null = null;
+  private config: PlotConfig | null = null;
+  private signature = '';
+  private source: ChartSource | null = null;
+  private zoom: StepRange | null = null;
+  private readonly local = new LocalData();
+  private frame = 0;
+  private rebuild = true;
+  private zoomDirty = false;
+  private size = { width: 0, height: 0 };
+  private resizer: ResizeObserver | null = null;
+
+  constructor(
+    private readonly host: ReactiveControllerHost & HTMLElement,
+    private readonly onZoom: (range: StepRange | null) => void,
+  ) {
+    host.addController(this);
+  }
+
+  /** The number of rows the plot holds now. */
+  get points(): number {
+    return this.local.rows;
+  }
+
+  /** Mounts the plot into `container` (call once the host has rendered it). */
+  attach(container: HTMLElement): void {
+    this.container = container;
+    this.observe();
+    this.rebuild = true;
+    this.schedule();
+  }
+
+  configure(config: PlotConfig): void {
+    const signature = `${seriesSignature(config.series)}#${config.log}#${config.syncKey}#${config.height}`;
+    this.config = config;
+    if (signature !== this.signature) {
+      this.signature = signature;
+      this.rebuild = true;
+    }
+    this.schedule();
+  }
+
+  /** New data (or a new version of the same source) and the zoom range; drawn on the next frame. */
+  update(source: ChartSource | null, zoom: StepRange | null): void {
+    this.source = source;
+    if (zoom?.from !== this.zoom?.from || zoom?.to !== this.zoom?.to) {
+      this.zoom = zoom;
+      this.zoomDirty = true;
+    }
+    this.schedule();
+  }
+
+  hostConnected(): void {
+    if (!this.container) return;
+    this.observe();
+    this.rebuild = true;
+    this.schedule();
+  }
+
+  hostDisconnected(): void {
+    if (this.frame) cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.resizer?.disconnect();
+    this.resizer = null;
+    this.plot?.destroy();
+    this.plot = null;
+  }
+
+  private observe(): void {
+    if (this.resizer || !this.container || typeof ResizeObserver === 'undefined') return;
+    this.resizer = new ResizeObserver(() => this.schedule());
+    this.resizer.observe(this.container);
+  }
+
+  private schedule(): void {
+    if (this.frame || !this.host.isConnected) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    const config = this.config;
+    const container = this.container;
+    if (!config || !container || !this.host.isConnected) return;
+    const width = Math.max(160, Math.floor(container.clientWidth || 600));
+    const height = config.height;
+    const changed = this.local.sync(this.source, config.series, config.log, width);
+    const data = this.local.data as uPlot.AlignedData;
+    if (!this.plot || this.rebuild) {
+      this.plot?.destroy();
+      this.plot = new uPlot(this.options(config, width), data, container);
+      this.rebuild = false;
+      this.zoomDirty = false;
+      this.size = { width, height };
+    } else {
+      if (width !== this.size.width || height !== this.size.height) {
+        this.plot.setSize({ width, height });
+        this.size = { width, height };
+      }
+      if (changed || this.zoomDirty) {
+        this.plot.setData(data);
+        this.zoomDirty = false;
+      }
+    }
+    this.showLatest();
+    this.host.setAttribute('data-points', String(this.local.rows));
+    this.host.toggleAttribute('data-decimated', this.local.decimated);
+  }
+
+  /** With the cursor off the plot, the legend reads out the latest values (a live readout). */
+  private showLatest(): void {
+    const plot = this.plot;
+    const rows = this.local.rows;
+    if (!plot || !rows || (plot.cursor.left ?? -1) >= 0) return;
+    plot.setLegend({ idx: rows - 1 }, false);
+  }
+
+  private xRange(min: number | null, max: number | null): uPlot.Range.MinMax {
+    if (this.zoom) return [this.zoom.from, this.zoom.to];
+    if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
+    if (min === max) return [min - 1, max + 1];
+    return [min, max];
+  }
+
+  private options(config: PlotConfig, width: number): uPlot.Options {
+    const axis = { stroke: AXIS_STROKE, font: AXIS_FONT, grid: { stroke: GRID_STROKE, width: 1 }, ticks: { stroke: GRID_STROKE, width: 1 } };
+    return {
+      width,
+      height: config.height,
+      legend: { show: config.series.length <= MAX_LEGEND_SERIES, live: true },
+      cursor: {
+        sync: { key: config.syncKey, setSeries: false },
+        drag: { x: true, y: false, setScale: false },
+        points: { size: 6 },
+      },
+      scales: {
+        x: { time: false, range: (_u, min, max) => this.xRange(min, max) },
+        y: config.log ? { distr: 3, log: 10 } : {},
+      },
+      axes: [
+        { ...axis, values: (_u, splits) => splits.map((v) => (v === null ? '' : formatStep(v))) },
+        { ...axis, size: 60, values: (_u, splits) => splits.map((v) => (v === null ? '' : axisValue(v))) },
+      ],
+      series: [
+        { label: 'step', value: (_u, v) => (v === null ? '—' : formatInt(v)) },
+        ...config.series.map(
+          (s): uPlot.Series => ({
+            label: s.label,
+            stroke: s.color,
+            width: s.width ?? 1.25,
+            dash: s.dash ? [...s.dash] : undefined,
+            spanGaps: true,
+            points: { show: false },
+            value: (_u, v) => formatValue(v),
+          }),
+        ),
+      ],
+      hooks: {
+        setSelect: [(u) => this.selected(u)],
+        ready: [(u) => u.over.addEventListener('dblclick', () => this.onZoom(null))],
+        // The cursor left (this plot or a synced one): go back to the latest values.
+        setCursor: [
+          (u) => {
+            if ((u.cursor.left ?? -1) < 0) queueMicrotask(() => this.showLatest());
+          },
+        ],
+      },
+    };
+  }
+
+  /** A drag on the plot: report the step range and clear the selection (the host decides the zoom). */
+  private selected(u: uPlot): void {
+    const { left, width } = u.select;
+    if (width < MIN_ZOOM_PX) return;
+    const from = u.posToVal(left, 'x');
+    const to = u.posToVal(left + width, 'x');
+    u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+    if (Number.isFinite(from) && Number.isFinite(to) && to > from) this.onZoom({ from: Math.floor(from), to: Math.ceil(to) });
+  }
+}
+
+function axisValue(v: number): string {
+  if (v === 0) return '0';
+  const abs = Math.abs(v);
+  if (abs >= 1e5 || abs < 1e-3) return v.toExponential(0);
+  return String(Number(v.toPrecision(3)));
+}

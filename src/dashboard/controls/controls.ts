@@ -1,0 +1,1 @@
+export { ControlsElement, type ControlEvent } from './controls.component.js';

@@ -1,0 +1,1 @@
+export { NoticesElement } from './notices.component.js';

@@ -1,0 +1,1 @@
+export { RunListElement } from './run-list.component.js';

@@ -1,0 +1,264 @@
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import type { RunSummary } from '../../server/protocol.js';
+import '../chart/chart.js';
+import type { StepRange } from '../chart/chart.js';
+import type { Access, RunStatus } from '../connection/connection.js';
+import '../controls/controls.js';
+import { exportUrl, fetchSeries, neuronsOf } from '../shared/api.js';
+import { chartSpecs, neuronCount, pickNeurons, seriesSignature, type ChartKey, type ChartSpec } from '../shared/chart-specs.js';
+import { formatInt, formatRate } from '../shared/format.js';
+import { RunSeries } from '../shared/run-series.js';
+import { badgeOf, runView } from '../shared/run-state.js';
+import { runViewStyles } from './run-view.styles.js';
+
+/** Rows asked for when zooming into a step range (about 2× a wide chart). */
+const ZOOM_POINTS = 2000;
+/** How often (ms) the alignment chart may switch the neurons it shows for m > 2. */
+const REPICK_MS = 1000;
+
+/**
+ * `<pw-run-view>`: one run — a header (name, preset, seed, backend, live step counter,
+ * steps/s), the controls, and the five charts (alignment, head, norms, loss, substitution share)
+ * over the run's RunSeries. Zooming (drag on any chart) fetches that step range at higher
+ * resolution from `GET /api/runs/:id/series`; the range itself lives in the app (and the URL).
+ * @fires pw-control (from pw-controls)
+ * @fires pw-zoom (from pw-chart)
+ * @fires pw-log-toggle (from pw-chart)
+ */
+export class RunViewElement extends LitElement {
+  static override properties = {
+    runId: { type: Number },
+    run: { attribute: false },
+    status: { attribute: false },
+    series: { attribute: false },
+    seriesVersion: { type: Number },
+    access: { type: String },
+    connected: { type: Boolean },
+    config: { attribute: false },
+    configError: { type: String },
+    logCharts: { attribute: false },
+    zoom: { attribute: false },
+    zoomData: { state: true },
+    zoomNote: { state: true },
+  };
+  static override styles = runViewStyles;
+
+  declare runId: number;
+  declare run: RunSummary | undefined;
+  declare status: RunStatus | undefined;
+  declare series: RunSeries | undefined;
+  declare seriesVersion: number;
+  declare access: Access | null;
+  declare connected: boolean;
+  declare config: Record<string, unknown> | null;
+  declare configError: string | null;
+  declare logCharts: readonly ChartKey[];
+  declare zoom: StepRange | null;
+  declare private zoomData: RunSeries | null;
+  declare private zoomNote: string;
+
+  private specs: ChartSpec[] = [];
+  private specsSignature = '';
+  private picks: { 1: number[]; 2: number[] } = { 1: [], 2: [] };
+  private pickedAt = 0;
+  private pickedFor = -1;
+  private zoomKey = '';
+  private zoomAbort: AbortController | null = null;
+
+  constructor() {
+    super();
+    this.runId = 0;
+    this.run = undefined;
+    this.status = undefined;
+    this.series = undefined;
+    this.seriesVersion = 0;
+    this.access = null;
+    this.connected = false;
+    this.config = null;
+    this.configError = null;
+    this.logCharts = [];
+    this.zoom = null;
+    this.zoomData = null;
+    this.zoomNote = '';
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.zoomAbort?.abort();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('runId')) {
+      this.picks = { 1: [], 2: [] };
+      this.pickedFor = -1;
+      this.zoomData = null;
+      this.zoomKey = '';
+    }
+    const m = neuronCount(this.series, neuronsOf(this.config));
+    const now = Date.now();
+    if (m !== this.pickedFor || now - this.pickedAt >= REPICK_MS || !this.picks[1].length) {
+      this.picks = { 1: pickNeurons(this.series, m, 1, this.picks[1]), 2: pickNeurons(this.series, m, 2, this.picks[2]) };
+      this.pickedAt = now;
+      this.pickedFor = m;
+    }
+    const hasHeadEntries = !this.series?.rows || this.series.has('E_1_2') || this.series.has('E_2_1');
+    const specs = m > 0 ? chartSpecs(m, this.picks, hasHeadEntries) : [];
+    const signature = specs.map((s) => `${s.key}:${s.note}:${seriesSignature(s.series)}`).join('#');
+    if (signature !== this.specsSignature) {
+      // Keep the old spec objects when nothing changed, so the charts are not reconfigured.
+      this.specs = specs;
+      this.specsSignature = signature;
+    }
+  }
+
+  protected override updated(): void {
+    void this.loadZoom();
+  }
+
+  /** Fetches the zoomed range at higher resolution (once per range and set of series). */
+  private async loadZoom(): Promise<void> {
+    const zoom = this.zoom;
+    if (!zoom) {
+      if (this.zoomKey) {
+        this.zoomAbort?.abort();
+        this.zoomKey = '';
+        this.zoomData = null;
+        this.zoomNote = '';
+      }
+      return;
+    }
+    // Only series the run has: the server refuses the whole request over one unknown name.
+    const names = [...new Set(this.specs.flatMap((s) => s.series.map((d) => d.key)))].filter((n) => this.series?.has(n));
+    if (!names.length) return;
+    const key = `${this.runId}|${zoom.from}|${zoom.to}|${names.join(',')}`;
+    if (key === this.zoomKey) return;
+    this.zoomKey = key;
+    this.zoomAbort?.abort();
+    const abort = new AbortController();
+    this.zoomAbort = abort;
+    this.zoomNote = 'loading…';
+    try {
+      const answer = await fetchSeries(this.runId, names, zoom, ZOOM_POINTS, abort.signal);
+      if (key !== this.zoomKey) return;
+      const data = new RunSeries(Number.POSITIVE_INFINITY);
+      data.replace(answer.columns, answer.data, 0, answer.decimated);
+      this.zoomData = data;
+      this.zoomNote = answer.decimated ? `${formatInt(data.rows)} points (decimated)` : `${formatInt(data.rows)} points (full resolution)`;
+    } catch (error) {
+      if ((error as Error).name === 'AbortError' || key !== this.zoomKey) return;
+      this.zoomData = null;
+      this.zoomNote = `showing the points held here (${(error as Error).message})`;
+    }
+  }
+
+  private zoomOut(): void {
+    this.dispatchEvent(new CustomEvent('pw-zoom', { detail: null, bubbles: true, composed: true }));
+  }
+
+  private controlsReason(live: boolean): string {
+    if (!this.connected) return 'not connected';
+    if (this.access !== 'control') return 'read-only access';
+    if (!live) return 'the run is not live';
+    return '';
+  }
+
+  protected override render() {
+    const run = this.run;
+    if (!run) {
+      return this.connected
+        ? html`<p class="muted" data-testid="run-missing">Run #${this.runId} is not in the run list.</p>`
+        : html`<p class="muted" data-testid="run-connecting">Connecting to the server…</p>`;
+    }
+    const view = runView(run, this.status);
+    const badge = badgeOf(view);
+    // Status comes once a second, frames every few tens of ms: the newest recorded step keeps the counter moving.
+    const lastRecorded = view.live ? (this.series?.lastStep() ?? null) : null;
+    const step = lastRecorded !== null && lastRecorded > view.step ? lastRecorded : view.step;
+    const m = neuronCount(this.series, neuronsOf(this.config));
+    const reason = this.controlsReason(view.live);
+    const loading = !this.series || this.series.lastSeq === null;
+    const source = this.zoom && this.zoomData ? this.zoomData : (this.series ?? null);
+    const version = source === this.zoomData && this.zoomData ? this.zoomData.version : this.seriesVersion;
+    return html`
+      <section class="head" data-testid="run-header">
+        <div>
+          <div class="title">
+            <h2 data-testid="run-name">${run.name}</h2>
+            <span class="id">#${run.id}</span>
+            <span class="badge" data-status=${badge} data-testid="run-status">${badge}</span>
+            ${view.live ? html`<span class="live-dot" title="live" data-testid="run-live"></span>` : nothing}
+            ${loading && this.connected ? html`<span class="loading" data-testid="run-loading">loading history…</span>` : nothing}
+          </div>
+          <dl class="facts">
+            <div><dt>preset</dt><dd data-testid="run-preset">${run.preset ?? '—'}</dd></div>
+            <div><dt>seed</dt><dd data-testid="run-seed">${run.seed}</dd></div>
+            <div><dt>backend</dt><dd data-testid="run-backend">${run.backend}</dd></div>
+            ${m ? html`<div><dt>m</dt><dd data-testid="run-m">${m}</dd></div>` : nothing}
+            ${run.parentId !== null
+              ? html`<div><dt>branch of</dt><dd>#${run.parentId}${run.forkStep !== null ? ` at step ${formatInt(run.forkStep)}` : ''}</dd></div>`
+              : nothing}
+          </dl>
+        </div>
+        <div class="counters">
+          <div class="counter">
+            <div class="value mono" data-testid="step-counter" data-step=${step} data-target=${view.targetSteps}
+              >${formatInt(step)}<span class="of muted"> / ${formatInt(view.targetSteps)}</span></div
+            >
+            <div class="label">step</div>
+          </div>
+          <div class="counter">
+            <div class="value mono" data-testid="steps-per-second" data-value=${view.stepsPerSecond ?? ''}>${formatRate(view.stepsPerSecond)}</div>
+            <div class="label">steps/s</div>
+          </div>
+        </div>
+      </section>
+      <div class="toolbar">
+        <pw-controls .enabled=${reason === ''} .control=${view.control} .reason=${reason}></pw-controls>
+        <span class="spacer"></span>
+        ${this.zoom
+          ? html`<span class="zoom" data-testid="zoom-info">
+              steps ${formatInt(this.zoom.from)}–${formatInt(this.zoom.to)}
+              ${this.zoomNote ? html`<span class="muted">· ${this.zoomNote}</span>` : nothing}
+              <button type="button" data-testid="btn-zoom-reset" @click=${this.zoomOut} title="Show all steps (0)">all steps</button>
+            </span>`
+          : nothing}
+        <span class="links">
+          export
+          <a href=${exportUrl(run.id, 'csv')} download data-testid="export-csv">CSV</a>
+          <a href=${exportUrl(run.id, 'ndjson')} download data-testid="export-ndjson">NDJSON</a>
+        </span>
+      </div>
+      <section class="charts">
+        ${this.specs.map(
+          (spec) => html`<pw-chart
+            data-testid="chart-${spec.key}"
+            chart-key=${spec.key}
+            .heading=${spec.title}
+            .note=${spec.note}
+            .series=${spec.series}
+            .source=${source}
+            .version=${version}
+            .log=${this.logCharts.includes(spec.key)}
+            allow-log
+            .zoom=${this.zoom}
+            sync-key="pw-run-${run.id}"
+          ></pw-chart>`,
+        )}
+      </section>
+      <details data-testid="run-config">
+        <summary>Config</summary>
+        ${this.config
+          ? html`<pre class="mono">${JSON.stringify(this.config, null, 2)}</pre>`
+          : html`<p class="muted">${this.configError ? `Unavailable: ${this.configError}` : 'loading…'}</p>`}
+      </details>
+    `;
+  }
+}
+
+if (!customElements.get('pw-run-view')) customElements.define('pw-run-view', RunViewElement);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pw-run-view': RunViewElement;
+  }
+}

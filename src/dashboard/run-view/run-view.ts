@@ -1,0 +1,1 @@
+export { RunViewElement } from './run-view.component.js';

@@ -1,0 +1,1 @@
+export { SHORTCUTS, ShortcutsElement } from './shortcuts.component.js';

@@ -1,0 +1,70 @@
+import { css } from 'lit';
+import { baseStyles } from '../shared/theme.styles.js';
+
+export const startFormStyles = [
+  baseStyles,
+  css`
+    :host {
+      display: block;
+    }
+    form {
+      display: flex;
+      flex-direction: column;
+      gap: 8px;
+    }
+    h2 {
+      margin: 0;
+      font-size: 14px;
+    }
+    label {
+      display: flex;
+      flex-direction: column;
+      gap: 3px;
+      font-size: 12px;
+      color: var(--pw-muted, #4b5563);
+    }
+    select,
+    input,
+    textarea {
+      width: 100%;
+      color: var(--pw-text, #1a1d21);
+      font-size: 13px;
+    }
+    textarea {
+      min-height: 76px;
+      resize: vertical;
+      font-family: ui-monospace, Menlo, Consolas, monospace;
+    }
+    .about {
+      font-size: 12px;
+      color: var(--pw-muted, #4b5563);
+      margin: 0;
+    }
+    .about b {
+      color: var(--pw-text, #1a1d21);
+      font-weight: 600;
+    }
+    .row {
+      display: flex;
+      align-items: center;
+      gap: 8px;
+      justify-content: space-between;
+    }
+    .error {
+      margin: 0;
+      padding: 6px 8px;
+      border-radius: 4px;
+      background: #fef2f2;
+      border: 1px solid #fca5a5;
+      color: #7f1d1d;
+      font-size: 12px;
+      overflow-wrap: anywhere;
+      white-space: pre-wrap;
+    }
+    .ok {
+      margin: 0;
+      font-size: 12px;
+      color: #166534;
+    }
+  `,
+];

@@ -1,0 +1,1 @@
+export { parseOverrides, StartFormElement, type StartHandler, type StartRequest } from './start-form.component.js';

@@ -1,0 +1,123 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../src/config/load.js';
+import { selectBackend } from '../../src/model/backend.js';
+import { startServer, type PhasewatchServer } from '../../src/server/server.js';
+import { RunManager, type LiveRun } from '../../src/streams/run-manager.js';
+import { Store } from '../../src/store/store.js';
+import { buildDashboard, launchChromium } from './browser.js';
+
+/**
+ * The dashboard in real headless Chromium against a real server with a run training: the page
+ * loads, the charts fill, pause/resume/step from the page change the server's step count, and a
+ * reload restores the view from the URL. A screenshot is kept in artifacts/dashboard.png.
+ */
+const CHARTS = ['chart-cosines', 'chart-head', 'chart-norms', 'chart-loss', 'chart-subshare'];
+const dir = mkdtempSync(join(tmpdir(), 'pw-dashboard-'));
+let store: Store;
+let manager: RunManager;
+let server: PhasewatchServer;
+let browser: Browser;
+let page: Page;
+let live: LiveRun;
+
+const until = async (test: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await test())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
+const points = async (testId: string) => Number((await page.getByTestId(testId).getAttribute('data-points')) ?? 0);
+const serverStep = () => live.run.state.step;
+
+beforeAll(async () => {
+  await buildDashboard(join(dir, 'dashboard'));
+  await selectBackend('wasm');
+  store = Store.open(join(dir, 'dash.db'));
+  manager = new RunManager(store, 'wasm');
+  server = await startServer({ store, manager, port: 0, dashboardDir: join(dir, 'dashboard') });
+  const { config } = resolveConfig({ sets: ['data.batchSize=256', 'steps=1000000', 'log.metricsEvery=10'] });
+  live = manager.start(config, { preset: 'default' });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await manager?.close();
+  await server?.close();
+  store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('dashboard in headless Chromium', () => {
+  it('loads and fills every chart with the live run’s data', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}?run=${live.id}`);
+    await page.getByTestId(`run-item-${live.id}`).waitFor();
+    for (const chart of CHARTS) await until(async () => (await points(chart)) > 20, `${chart} to fill`);
+    // The charts keep growing while the run trains.
+    const before = await points('chart-loss');
+    await until(async () => (await points('chart-loss')) > before, 'new points on the loss chart');
+    const shownStep = Number(await page.getByTestId('step-counter').getAttribute('data-step'));
+    expect(shownStep).toBeGreaterThan(0);
+    expect(shownStep).toBeLessThanOrEqual(serverStep());
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('pauses, steps and resumes the server’s run from the page (buttons and keyboard)', async () => {
+    await page.getByTestId('btn-pause').click();
+    await until(() => live.run.control.state === 'paused', 'the server to pause');
+    const paused = serverStep();
+    await page.waitForTimeout(500);
+    expect(serverStep()).toBe(paused);
+
+    await page.getByTestId('input-step-n').fill('5');
+    await page.getByTestId('btn-step').click();
+    await until(() => serverStep() === paused + 5 && live.run.control.state === 'paused', 'exactly 5 more steps');
+    await page.keyboard.press('.');
+    await until(() => serverStep() === paused + 6, 'one more step from “.”');
+    await page.waitForTimeout(300);
+    expect(serverStep()).toBe(paused + 6);
+
+    await page.getByTestId('btn-resume').click();
+    await until(() => serverStep() > paused + 50, 'the run to train again');
+    await page.locator('body').press('Space');
+    await until(() => live.run.control.state === 'paused', 'space to pause');
+    await page.locator('body').press('Space');
+    await until(() => live.run.control.state === 'running', 'space to resume');
+  }, 60_000);
+
+  it('restores the view from the URL after a reload', async () => {
+    await page.goto(`${server.url}?run=${live.id}&log=norms,loss`);
+    await until(async () => (await points('chart-loss')) > 20, 'the loss chart');
+    const url = page.url();
+    await page.reload();
+    await until(async () => (await points('chart-loss')) > 20, 'the loss chart after reload');
+    expect(page.url()).toBe(url);
+    expect(await page.getByTestId(`run-item-${live.id}`).getAttribute('aria-selected')).toBe('true');
+    expect(await page.getByTestId('run-name').textContent()).toContain('default');
+    mkdirSync('artifacts', { recursive: true });
+    await page.screenshot({ path: 'artifacts/dashboard.png', fullPage: true });
+  }, 60_000);
+
+  it('starts a run from the form and refuses a bad setting with the server’s message', async () => {
+    await page.getByTestId('start-preset').selectOption('head-none');
+    await page.getByTestId('start-overrides').fill('optim.lrW=-1');
+    await page.getByTestId('btn-start').click();
+    await page.getByTestId('start-error').waitFor();
+    expect(await page.getByTestId('start-error').textContent()).toContain('optim.lrW');
+    const runsBefore = store.listRuns().length;
+    await page.getByTestId('start-overrides').fill('steps=300\ndata.batchSize=128');
+    await page.getByTestId('btn-start').click();
+    await until(() => store.listRuns().length === runsBefore + 1, 'a new run in the database');
+    const created = store.listRuns().at(-1)!;
+    expect(created.preset).toBe('head-none');
+    await page.getByTestId(`run-item-${created.id}`).waitFor();
+  }, 60_000);
+});
