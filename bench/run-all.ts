@@ -23,13 +23,14 @@ import { computeCoreMetrics } from '../src/operators/metrics/core-metrics.js';
 import { Run } from '../src/streams/run.js';
 import { formatTable } from '../src/cli/table.js';
 import { benchViewers } from './viewers.js';
+import { decimateMinMax } from '../src/server/decimate.js';
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
   options: { steps: { type: 'string', default: '1500' }, rounds: { type: 'string', default: '5' }, viewers: { type: 'string', default: '100' }, json: { type: 'string' } },
 });
 /** Which groups to run: `speed`, `viewers` (default: all). */
-const groups = new Set(positionals.length ? positionals : ['speed', 'viewers']);
+const groups = new Set(positionals.length ? positionals : ['speed', 'viewers', 'decimate']);
 const steps = Number(args.steps);
 const rounds = Number(args.rounds);
 const log = (text: string) => process.stderr.write(`${text}\n`);
@@ -68,7 +69,6 @@ async function pipelineRun(cfg: RunConfig): Promise<number> {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 const results: Record<string, unknown> = { steps, rounds, node: process.version, tfjs: tf.version.tfjs };
 
 if (groups.has('speed')) {
@@ -135,6 +135,26 @@ if (groups.has('viewers')) {
         { measure: 'sequence gaps seen by viewers', value: String(v.gaps) },
       ]),
   );
+}
+
+if (groups.has('decimate')) {
+  // A million recorded steps of the 25 core series (m = 2): what a snapshot for a late viewer costs.
+  const rows = 1_000_000;
+  const columns = Array.from({ length: 26 }, (_, c) => {
+    const column = new Array<number>(rows);
+    let x = 0;
+    for (let i = 0; i < rows; i++) column[i] = c === 0 ? (i + 1) * 10 : (x += Math.sin(i * 0.001 * c) + (((i * 2654435761) >>> 0) / 2 ** 32 - 0.5));
+    return column;
+  });
+  const times: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const t0 = performance.now();
+    decimateMinMax(columns, 2000);
+    times.push(performance.now() - t0);
+  }
+  const ms = median(times);
+  results.decimate = { rows, series: 25, maxPoints: 2000, ms };
+  process.stdout.write(`\nSnapshot decimation: 1,000,000 steps × 25 series → 2,000 points (min/max): ${ms.toFixed(0)} ms (median of 5)\n`);
 }
 
 if (args.json) writeFileSync(args.json, JSON.stringify(results, null, 2));
