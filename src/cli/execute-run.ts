@@ -1,7 +1,7 @@
 import type { RunConfig } from '../config/schema.js';
 import type { TrainStateSnapshot } from '../model/train-state.js';
 import { Run, type RunOutcome } from '../streams/run.js';
-import { RunRecorder } from '../streams/run-recorder.js';
+import { trainRecorded } from '../streams/run-recorder.js';
 import type { Store } from '../store/store.js';
 import { ProgressReporter } from './progress.js';
 
@@ -23,7 +23,6 @@ export interface ExecuteRunOptions {
 export async function executeRun(options: ExecuteRunOptions): Promise<RunOutcome> {
   const { store, runId, config } = options;
   const run = new Run(config, { snapshot: options.snapshot });
-  const recorder = new RunRecorder(run, store, runId);
   const reporter = options.progress ? new ProgressReporter({ total: config.steps, ...options.progress }) : null;
   if (reporter) run.metrics$.subscribe((record) => reporter.update(record));
 
@@ -39,7 +38,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunOutcome
     process.on('SIGTERM', onSignal);
   }
   try {
-    const outcome = await recorder.attach(run.start());
+    const outcome = await trainRecorded(run, store, runId);
     const stepsText = `${outcome.step}/${config.steps} steps`;
     if (outcome.status === 'failed') reporter?.finish(`run ${runId} failed at step ${outcome.step}: ${outcome.error.message}`);
     else reporter?.finish(`run ${runId} ${outcome.status} (${stepsText})`);
@@ -49,6 +48,5 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunOutcome
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
-    run.dispose();
   }
 }

@@ -7,7 +7,7 @@ import type { RunRecord } from '../store/types.js';
 import { applyResume, planResume } from './resume-plan.js';
 import { Run, type RunOutcome } from './run.js';
 import type { ControlState } from './run-control.js';
-import { RunRecorder } from './run-recorder.js';
+import { trainRecorded } from './run-recorder.js';
 
 /** A run training in this process. */
 export interface LiveRun {
@@ -113,8 +113,7 @@ export class RunManager {
   }
 
   private launch(runId: number, run: Run): LiveRun {
-    const recorder = new RunRecorder(run, this.store, runId);
-    const outcome = recorder.attach(run.start()).finally(() => run.dispose());
+    const outcome = trainRecorded(run, this.store, runId);
     const live: LiveRun = { id: runId, run, outcome };
     this.runs.set(runId, live);
     run.control.state$.subscribe((state) => this.eventsSubject.next({ type: 'control', runId, state }));

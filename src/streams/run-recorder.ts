@@ -95,3 +95,18 @@ export class RunRecorder {
     this.timer ??= setTimeout(() => this.flush(), delay);
   }
 }
+
+/**
+ * Trains a run to its end while recording it, then frees its tensors: the one way runs are
+ * driven (CLI, server, validation workers). Listeners on the run's streams must be attached
+ * before calling, since the run starts at once.
+ * @example const outcome = await trainRecorded(new Run(config), store, runId);
+ */
+export async function trainRecorded(run: Run, store: Store, runId: number): Promise<RunOutcome> {
+  const recorder = new RunRecorder(run, store, runId);
+  try {
+    return await recorder.attach(run.start());
+  } finally {
+    run.dispose();
+  }
+}

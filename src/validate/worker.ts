@@ -3,7 +3,7 @@ import { analyseTrajectory, trajectoryFromRecords } from '../analysis/trajectory
 import { selectBackend } from '../model/backend.js';
 import type { MetricRecord } from '../operators/frames.js';
 import { Run } from '../streams/run.js';
-import { RunRecorder } from '../streams/run-recorder.js';
+import { trainRecorded } from '../streams/run-recorder.js';
 import { Store } from '../store/store.js';
 import { rowById } from './rows.js';
 import type { FromWorker, ToWorker, ValidationJob, WorkerSetup } from './worker-protocol.js';
@@ -17,7 +17,6 @@ const send = (message: FromWorker) => port.postMessage(message);
 
 async function runJob(store: Store, job: ValidationJob): Promise<void> {
   const run = new Run(job.config);
-  const recorder = new RunRecorder(run, store, job.runId);
   if (job.settleRow) {
     const row = rowById(job.settleRow);
     const records: MetricRecord[] = [];
@@ -28,12 +27,8 @@ async function runJob(store: Store, job: ValidationJob): Promise<void> {
       }
     });
   }
-  try {
-    const outcome = await recorder.attach(run.start());
-    send({ type: 'done', runId: job.runId, status: outcome.status, step: outcome.step, ...(outcome.status === 'failed' ? { error: outcome.error.message } : {}) });
-  } finally {
-    run.dispose();
-  }
+  const outcome = await trainRecorded(run, store, job.runId);
+  send({ type: 'done', runId: job.runId, status: outcome.status, step: outcome.step, ...(outcome.status === 'failed' ? { error: outcome.error.message } : {}) });
 }
 
 try {

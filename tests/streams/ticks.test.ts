@@ -66,6 +66,23 @@ class CountingControl extends RunControl {
   }
 }
 
+/**
+ * Runs 100 ticks with the given slice while a setImmediate loop counts event-loop turns, and
+ * returns, per tick, the count it saw: rising counts mean the source yielded between ticks.
+ */
+async function turnsSeenByTicks(sliceMs: number): Promise<number[]> {
+  let counted = 0;
+  let counting = true;
+  const count = () => {
+    counted += 1;
+    if (counting) setImmediate(count);
+  };
+  setImmediate(count);
+  const seen = await lastValueFrom(pullTicks(new RunControl(), { from: 0, until: 100, sliceMs }).pipe(map(() => counted), toArray()));
+  counting = false;
+  return seen;
+}
+
 describe('pullTicks', () => {
   it('emits from .. until − 1, then completes', async () => {
     expect(await lastValueFrom(pullTicks(new RunControl(), { from: 3, until: 10 }).pipe(toArray()))).toEqual(rangeOf(3, 10));
@@ -167,16 +184,7 @@ describe('pullTicks', () => {
   });
 
   it('with sliceMs 0 yields to the event loop between every two ticks', async () => {
-    // A setImmediate loop counts event-loop turns; each tick notes the count it saw.
-    let counted = 0;
-    let counting = true;
-    const count = () => {
-      counted += 1;
-      if (counting) setImmediate(count);
-    };
-    setImmediate(count);
-    const seen = await lastValueFrom(pullTicks(new RunControl(), { from: 0, until: 100, sliceMs: 0 }).pipe(map(() => counted), toArray()));
-    counting = false;
+    const seen = await turnsSeenByTicks(0);
     expect(seen).toHaveLength(100);
     for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThan(seen[i - 1]);
   });
@@ -205,15 +213,7 @@ describe('pullTicks', () => {
   });
 
   it('with a long slice emits ticks back to back, without yielding', async () => {
-    let counted = 0;
-    let counting = true;
-    const count = () => {
-      counted += 1;
-      if (counting) setImmediate(count);
-    };
-    setImmediate(count);
-    const seen = await lastValueFrom(pullTicks(new RunControl(), { from: 0, until: 100, sliceMs: 600_000 }).pipe(map(() => counted), toArray()));
-    counting = false;
+    const seen = await turnsSeenByTicks(600_000);
     expect(new Set(seen).size).toBe(1);
   });
 
