@@ -80,6 +80,7 @@ describe('dashboard in headless Chromium', () => {
     await page.getByTestId('input-step-n').fill('5');
     await page.getByTestId('btn-step').click();
     await until(() => serverStep() === paused + 5 && live.run.control.state === 'paused', 'exactly 5 more steps');
+    await page.mouse.click(5, 5);
     await page.keyboard.press('.');
     await until(() => serverStep() === paused + 6, 'one more step from “.”');
     await page.waitForTimeout(300);
@@ -87,9 +88,14 @@ describe('dashboard in headless Chromium', () => {
 
     await page.getByTestId('btn-resume').click();
     await until(() => serverStep() > paused + 50, 'the run to train again');
-    await page.locator('body').press('Space');
+    // Keyboard shortcuts act on the page, not on a focused button: wait until the page shows the
+    // run as running, and move the focus off the buttons first.
+    await until(() => page.getByTestId('btn-pause').isEnabled(), 'the page to show the run running');
+    await page.mouse.click(5, 5);
+    await page.keyboard.press('Space');
     await until(() => live.run.control.state === 'paused', 'space to pause');
-    await page.locator('body').press('Space');
+    await until(() => page.getByTestId('btn-resume').isEnabled(), 'the page to show the run paused');
+    await page.keyboard.press('Space');
     await until(() => live.run.control.state === 'running', 'space to resume');
   }, 60_000);
 
