@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { hostname } from 'node:os';
 import { resolveConfig } from '../../config/load.js';
 import { selectBackend } from '../../model/backend.js';
 import { isLoopback, newToken } from '../../server/access.js';
@@ -54,7 +55,9 @@ export function serveCommand(): Command {
       const store = Store.open(options.db);
       const manager = new RunManager(store, backend.name);
       const server = await startServer({ store, manager, host: options.host, port: options.port, tokens });
-      const withToken = (token?: string) => (token ? `${server.url}?token=${token}` : server.url);
+      // 0.0.0.0 / :: are not addresses a viewer can open: show this machine's name instead.
+      const base = options.host === '0.0.0.0' || options.host === '::' ? `http://${hostname()}:${server.port}/` : server.url;
+      const withToken = (token?: string) => (token ? `${base}?token=${token}` : base);
       process.stdout.write(`phasewatch serving ${store.path}\n  dashboard: ${withToken(tokens.control)}\n`);
       if (tokens.read) process.stdout.write(`  read-only: ${withToken(tokens.read)}\n`);
       if (resolved) {
