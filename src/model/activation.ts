@@ -32,10 +32,3 @@ export function makeActivation(config: RunConfig): Activation {
     derivative: (h) => tf.where(inside(h), tf.mul(tf.square(h), 3), tf.fill(h.shape, 3 * rho * rho)),
   };
 }
-
-/** σ on a plain number, for host-side code and tests. */
-export function activationValue(config: RunConfig, z: number): number {
-  if (config.model.activation === 'cubic' || Math.abs(z) <= config.model.rho) return z * z * z;
-  const rho = config.model.rho;
-  return Math.sign(z) * (rho ** 3 + 3 * rho * rho * (Math.abs(z) - rho));
-}

@@ -1,7 +1,7 @@
 import type { RunConfig } from '../config/schema.js';
 import { autodiffBackward, closedFormBackward, type BackwardPass } from './backward.js';
 import { featureBasis } from './features.js';
-import { buildModelFunctions, outputsOf, type ForwardInputs, type ForwardOutputs, type ModelFunctions } from './forward.js';
+import { buildModelFunctions, type ForwardInputs, type ForwardOutputs } from './forward.js';
 import { headMask, headTrains } from './head.js';
 import { NoiseGeometry } from './noise-geometry.js';
 import { Rng, RngStream } from './rng.js';
@@ -32,7 +32,6 @@ export function disposeStep(step: StepTensors | ForwardOutputs): void {
 export class PatchModel {
   readonly basis: Tensor2D;
   private readonly mask: Tensor2D | null;
-  private readonly fns: ModelFunctions;
   private readonly backward: BackwardPass;
   private readonly d: number;
   private readonly m: number;
@@ -42,8 +41,7 @@ export class PatchModel {
     this.m = config.model.m;
     this.basis = tf.tensor2d(Float32Array.from(featureBasis(config)), [this.d, 2]);
     this.mask = headTrains(config) ? tf.tensor2d(headMask(config), [this.m, this.m]) : null;
-    this.fns = buildModelFunctions(config);
-    const setup = { config, fns: this.fns, headMask: this.mask };
+    const setup = { config, fns: buildModelFunctions(config), headMask: this.mask };
     this.backward = config.model.backward === 'autodiff' ? autodiffBackward(setup) : closedFormBackward(setup);
   }
 
@@ -70,17 +68,6 @@ export class PatchModel {
       }
       return { ...outputs, gradW, gradE: grads.gradE } as unknown as Record<string, Tensor>;
     }) as unknown as StepTensors;
-  }
-
-  /** The forward pass alone (no gradients), e.g. for evaluation. The caller owns the outputs. */
-  evaluate(state: TrainState, views: ViewBatch): ForwardOutputs {
-    const geometry = views.noiseKind === 'projected' ? NoiseGeometry.of(state.W.dataSync(), this.d, this.m) : null;
-    return tf.tidy(() => {
-      const W = state.W as Tensor2D;
-      const noise = this.noiseInput(views, geometry);
-      const pre = geometry ? noise : (tf.matMul(W, noise, true, false) as Tensor2D);
-      return outputsOf(this.fns.forward(W, state.E as Tensor2D, pre, this.inputs(views))) as unknown as Record<string, Tensor>;
-    }) as unknown as ForwardOutputs;
   }
 
   /**

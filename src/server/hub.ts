@@ -258,7 +258,8 @@ export class Hub {
   }
 
   private broadcastStatus(runId: number): void {
-    for (const viewer of this.viewers) this.sendStatus(viewer, runId);
+    const message = this.statusOf(runId);
+    if (message) this.broadcast(message);
   }
 
   private sendStatus(viewer: Viewer, runId: number): void {
