@@ -24,13 +24,14 @@ import { Run } from '../src/streams/run.js';
 import { formatTable } from '../src/cli/table.js';
 import { benchViewers } from './viewers.js';
 import { decimateMinMax } from '../src/server/decimate.js';
+import { benchChangePoints } from './change-points.js';
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
   options: { steps: { type: 'string', default: '1500' }, rounds: { type: 'string', default: '5' }, viewers: { type: 'string', default: '100' }, json: { type: 'string' } },
 });
-/** Which groups to run: `speed`, `viewers` (default: all). */
-const groups = new Set(positionals.length ? positionals : ['speed', 'viewers', 'decimate']);
+/** Which groups to run: `speed`, `viewers`, `decimate`, `change-points` (default: all). */
+const groups = new Set(positionals.length ? positionals : ['speed', 'viewers', 'decimate', 'change-points']);
 const steps = Number(args.steps);
 const rounds = Number(args.rounds);
 const log = (text: string) => process.stderr.write(`${text}\n`);
@@ -155,6 +156,10 @@ if (groups.has('decimate')) {
   const ms = median(times);
   results.decimate = { rows, series: 25, maxPoints: 2000, ms };
   process.stdout.write(`\nSnapshot decimation: 1,000,000 steps × 25 series → 2,000 points (min/max): ${ms.toFixed(0)} ms (median of 5)\n`);
+}
+
+if (groups.has('change-points')) {
+  results.changePoints = await benchChangePoints(log);
 }
 
 if (args.json) writeFileSync(args.json, JSON.stringify(results, null, 2));

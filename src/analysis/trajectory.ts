@@ -17,6 +17,8 @@ export const PHASE_THRESHOLDS = {
   denoised: 0.95,
   /** Total collapse: max_j Var(F_j) and the loss both fall below this fraction of their first values. */
   vanished: 0.01,
+  /** |E_kj*| must reach this for the head to have substituted at all (in phase I, max|E_jr| ≲ 0.01). */
+  substituted: 0.01,
 } as const;
 
 /** A recorded trajectory: steps and, per series name, values aligned with them. */

@@ -1,5 +1,6 @@
 import type { RunConfig } from '../config/schema.js';
 import type { TrainStateSnapshot } from '../model/train-state.js';
+import type { PhaseDetectorState } from '../operators/phases/phase-detector.js';
 import { Run, type RunOutcome } from '../streams/run.js';
 import { trainRecorded } from '../streams/run-recorder.js';
 import type { Store } from '../store/store.js';
@@ -10,6 +11,7 @@ export interface ExecuteRunOptions {
   readonly runId: number;
   readonly config: RunConfig;
   readonly snapshot?: TrainStateSnapshot;
+  readonly detectorState?: PhaseDetectorState;
   /** Progress output; omitted for silent runs. */
   readonly progress?: { readonly tty: boolean; readonly every: number; readonly write: (text: string) => void };
   /** Stop cleanly (checkpoint, status `stopped`) on the first SIGINT/SIGTERM. */
@@ -22,8 +24,8 @@ export interface ExecuteRunOptions {
  */
 export async function executeRun(options: ExecuteRunOptions): Promise<RunOutcome> {
   const { store, runId, config } = options;
-  const run = new Run(config, { snapshot: options.snapshot });
-  const reporter = options.progress ? new ProgressReporter({ total: config.steps, ...options.progress }) : null;
+  const run = new Run(config, { snapshot: options.snapshot, detectorState: options.detectorState });
+  const reporter = options.progress ? new ProgressReporter({ total: config.steps, phase: run.detector.phase, ...options.progress }) : null;
   if (reporter) run.metrics$.subscribe((record) => reporter.update(record));
 
   let interrupts = 0;

@@ -1,4 +1,5 @@
 import type { MetricRecord } from '../operators/frames.js';
+import type { PhaseEvent, PhaseName } from '../operators/phases/phase-event.js';
 
 export interface ProgressOptions {
   readonly total: number;
@@ -6,23 +7,32 @@ export interface ProgressOptions {
   readonly tty: boolean;
   readonly every: number;
   readonly write: (text: string) => void;
+  /** The phase the run is in when it starts (a resumed run's). */
+  readonly phase?: PhaseName | null;
 }
 
 /**
- * The terminal view of a run: step, speed, loss and the alignment matrix. On a terminal it
- * redraws one line at most ten times a second; in a log it prints one line every `every` steps.
+ * The terminal view of a run: step, speed, the current phase, loss and the alignment matrix.
+ * On a terminal it redraws one line at most ten times a second; in a log it prints one line
+ * every `every` steps. Phase transitions and run states are printed on lines of their own as
+ * they are detected (change points only show in the dashboard and the store).
  */
 export class ProgressReporter {
   private latest: MetricRecord | null = null;
   private lastDraw = 0;
   private lastLogged = -1;
   private readonly speed: { step: number; time: number }[] = [];
+  private phase: PhaseName | null;
+  private state: string | null = null;
 
-  constructor(private readonly options: ProgressOptions) {}
+  constructor(private readonly options: ProgressOptions) {
+    this.phase = options.phase ?? null;
+  }
 
   /** Feed every recorded metric point. */
   update(record: MetricRecord): void {
     this.latest = record;
+    for (const event of record.events ?? []) this.announce(event);
     const now = performance.now();
     this.speed.push({ step: record.step, time: now });
     while (this.speed.length > 2 && now - this.speed[0].time > 3000) this.speed.shift();
@@ -35,6 +45,15 @@ export class ProgressReporter {
       this.lastLogged = record.step;
       this.options.write(`${this.line()}\n`);
     }
+  }
+
+  /** Prints a phase transition or run state on its own line and remembers it for the progress line. */
+  private announce(event: PhaseEvent): void {
+    if (event.kind === 'change-point') return;
+    if (event.kind === 'phase') this.phase = event.label as PhaseName;
+    else this.state = event.label;
+    const text = `step ${event.detectedAt}: ${event.message}`;
+    this.options.write(this.options.tty ? `\r\x1b[2K${text}\n` : `${text}\n`);
   }
 
   /** Ends the progress display (a final line, newline on a terminal). */
@@ -60,6 +79,7 @@ export class ProgressReporter {
     const parts = [
       `step ${record.step.toString().padStart(String(total).length)}/${total} ${pct}%`,
       `${rate.toFixed(0)} steps/s`,
+      `phase ${(this.phase ?? '–').padEnd(3)}${this.state ? ` ${this.state}` : ''}`,
       `loss ${formatNumber(record.values.loss)}`,
       alignmentText(record.values),
     ];

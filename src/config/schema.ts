@@ -114,6 +114,52 @@ export const LogSchema = z
   })
   .prefault({});
 
+/** A series name as recorded (`loss`, `E_2_1`, a plug-in's own names). */
+const seriesName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/, 'must be a series name such as loss or E_2_1');
+
+export const PhasesSchema = z
+  .strictObject({
+    theory: z
+      .strictObject({
+        /** Detect the paper's phases and terminal states with the SPEC §3 rules. */
+        enabled: z.boolean().default(true),
+        /** Phase III begins once E_kj* has fallen this fraction below its peak (with w_k turning to v_2). */
+        peakDrop: z.number().gt(0).lt(1).default(0.01),
+        /** Stalled II is judged over windows of this many steps. */
+        stallWindow: z.number().int().min(1).max(100_000_000).default(4000),
+      })
+      .prefault({}),
+    changePoints: z
+      .strictObject({
+        /** Series watched for change points; any recorded series, custom ones included. */
+        series: z.array(seriesName).max(32).default(['loss']),
+        /** Records used to fix each series' centre and noise scale before detection starts. */
+        warmup: z.number().int().min(5).max(100_000).default(50),
+        bocpd: z
+          .strictObject({
+            enabled: z.boolean().default(true),
+            /** Prior expected segment length in records: the hazard is its inverse. */
+            expectedRunLength: z.number().min(2).max(1e9).default(250),
+            /** Posterior probability of a change within the last 50 records that raises an alarm. */
+            threshold: z.number().gt(0).lt(1).default(0.9),
+            /** Run lengths kept (the tail is merged), bounding time and memory per record; above the 50-record alarm window. */
+            maxRunLength: z.number().int().min(64).max(10_000).default(400),
+          })
+          .prefault({}),
+        pageHinkley: z
+          .strictObject({
+            enabled: z.boolean().default(true),
+            /** Drift tolerated, in noise standard deviations. */
+            delta: z.number().min(0).max(100).default(0.5),
+            /** Alarm threshold on the cumulative statistic, in noise standard deviations. */
+            lambda: z.number().gt(0).max(1e6).default(12),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
 export const RunConfigSchema = z
   .strictObject({
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
@@ -126,6 +172,7 @@ export const RunConfigSchema = z
     stopGrad: StopGradSchema,
     optim: OptimSchema,
     log: LogSchema,
+    phases: PhasesSchema,
   })
   .superRefine((c, ctx) => {
     const { P, k } = c.data;

@@ -3,6 +3,7 @@ import type { PatchBatch } from '../model/data.js';
 import { disposeStep, type StepTensors } from '../model/patch-model.js';
 import type { TrainState } from '../model/train-state.js';
 import type { ViewBatch } from '../model/views.js';
+import type { PhaseEvent } from './phases/phase-event.js';
 
 /** A tick: the index t of the update about to be computed (state.step === t before it). */
 export type Tick = number;
@@ -33,6 +34,8 @@ export interface MetricRecord {
   /** Updates applied when the values were taken. */
   readonly step: number;
   readonly values: Readonly<Record<string, number>>;
+  /** Detector events raised by this record (see `detectPhases`); absent when none. */
+  readonly events?: readonly PhaseEvent[];
 }
 
 /**

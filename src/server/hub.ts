@@ -192,7 +192,8 @@ export class Hub {
         } else {
           const { data, decimated } = channel.snapshot(message.maxPoints ?? this.options.snapshotPoints);
           viewer.subscriptions.set(message.runId, channel.seq);
-          this.send(viewer, { type: 'snapshot', id: message.id, runId: message.runId, seq: channel.seq, columns: channel.columns, data, decimated });
+          const events = channel.eventsBetween(1, channel.seq);
+          this.send(viewer, { type: 'snapshot', id: message.id, runId: message.runId, seq: channel.seq, columns: channel.columns, data, decimated, events });
         }
         this.sendStatus(viewer, message.runId);
         return;
@@ -248,7 +249,8 @@ export class Hub {
       const key = `${runId}:${last}:${channel.seq}`;
       let text = cache.get(key);
       if (text === undefined) {
-        const frame: ServerMessage = { type: 'frame', runId, fromSeq: last + 1, toSeq: channel.seq, columns: channel.columns, data: channel.slice(last + 1, channel.seq) };
+        const events = channel.eventsBetween(last + 1, channel.seq);
+        const frame: ServerMessage = { type: 'frame', runId, fromSeq: last + 1, toSeq: channel.seq, columns: channel.columns, data: channel.slice(last + 1, channel.seq), ...(events.length ? { events } : {}) };
         text = Buffer.from(JSON.stringify(frame));
         cache.set(key, text);
       }

@@ -75,6 +75,22 @@ export type RunSummary = z.infer<typeof RunSummarySchema>;
 
 const columnar = z.array(z.array(z.number().nullable()));
 
+/** A detector event (see `src/operators/phases/phase-event.ts`): a phase transition, a run state or a change point. */
+export const PhaseEventSchema = z.object({
+  runId: z.number(),
+  kind: z.enum(['phase', 'state', 'change-point']),
+  detector: z.enum(['theory', 'bocpd', 'page-hinkley']),
+  step: z.number(),
+  detectedAt: z.number(),
+  label: z.string(),
+  phase: z.enum(['I', 'II', 'III', 'IV']).nullable(),
+  series: z.string().nullable(),
+  confidence: z.number(),
+  evidence: z.record(z.string(), z.number()),
+  message: z.string(),
+});
+export type PhaseEventMessage = z.infer<typeof PhaseEventSchema>;
+
 export const ServerMessageSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('welcome'),
@@ -93,6 +109,8 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
     columns: z.array(z.string()),
     data: columnar,
     decimated: z.boolean(),
+    /** Every detector event up to `seq`, in detection order (absent from servers before detection: none). */
+    events: z.array(PhaseEventSchema).default([]),
   }),
   /** Records fromSeq … toSeq (inclusive), in order, at full resolution. */
   z.object({
@@ -102,6 +120,8 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
     toSeq: z.number(),
     columns: z.array(z.string()),
     data: columnar,
+    /** Detector events raised by these records, in detection order (absent when none). */
+    events: z.array(PhaseEventSchema).optional(),
   }),
   /** The client fell too far behind: discard this run's data and subscribe again. */
   z.object({ type: z.literal('resync'), runId: z.number(), reason: z.string() }),

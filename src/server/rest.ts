@@ -11,7 +11,8 @@ const MAX_POINTS = 100_000;
  * The REST API (GET only; steering goes over the WebSocket):
  * - `/api/runs` → `{ runs }`; `/api/runs/:id` → `{ run, config }`
  * - `/api/runs/:id/series?names=a,b&from=&to=&maxPoints=` → `{ columns, data, decimated }`
- * - `/api/runs/:id/export?format=csv|ndjson` → every recorded step at full resolution
+ * - `/api/runs/:id/events?from=&to=` → `{ events }`: detector events detected in the step range
+ * - `/api/runs/:id/export?format=csv|ndjson` → every recorded step at full resolution, with phases and events
  * - `/api/presets` → `{ presets }`
  * Returns false when the path is not an API path.
  */
@@ -40,6 +41,12 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, url: 
     const unknown = names.filter((n) => !channel.columns.includes(n));
     if (unknown.length) return json(res, 400, { error: `unknown series ${unknown.join(', ')}; this run has ${channel.columns.slice(1).join(', ')}` });
     return json(res, 200, channel.range(names.length ? names : channel.columns.slice(1), from, to, Math.floor(maxPoints)));
+  }
+  if (parts[3] === 'events' && parts.length === 4) {
+    const from = numberParam(url, 'from', -Number.MAX_SAFE_INTEGER);
+    const to = numberParam(url, 'to', Number.MAX_SAFE_INTEGER);
+    if (Number.isNaN(from) || Number.isNaN(to)) return json(res, 400, { error: 'from and to must be numbers' });
+    return json(res, 200, { events: store.readEvents(runId, { from, to }) });
   }
   if (parts[3] === 'export' && parts.length === 4) {
     const format = url.searchParams.get('format') ?? 'csv';

@@ -1,4 +1,5 @@
 import type { MetricRecord } from '../operators/frames.js';
+import type { RunPhaseEvent } from '../operators/phases/phase-event.js';
 import type { Store } from '../store/store.js';
 import { decimateMinMax, type Columns } from './decimate.js';
 
@@ -6,12 +7,16 @@ import { decimateMinMax, type Columns } from './decimate.js';
  * One run's metric history in memory, columnar (step first), with a sequence number per
  * record: record k (1-based, in recording order) has seq k. Loaded from the store when first
  * needed, then extended by the live run's records; frames and snapshots are cut from it.
+ * Detector events ride with the record that raised them (same seq), so a client that resumes
+ * with `sinceSeq` gets exactly the events it missed.
  */
 export class RunChannel {
   private names: string[] = [];
   private readonly index = new Map<string, number>();
   private steps: number[] = [];
   private values: (number | null)[][] = [];
+  /** Events in detection order, each with the seq of the record that raised it. */
+  private events: { seq: number; event: RunPhaseEvent }[] = [];
 
   private constructor(readonly runId: number) {}
 
@@ -22,6 +27,10 @@ export class RunChannel {
     for (const row of store.readPoints(runId)) {
       channel.steps.push(row.step);
       row.values.forEach((v, c) => channel.values[c].push(v));
+    }
+    for (const event of store.readEvents(runId)) {
+      // The record that raised an event is the one at its detection step (or the next recorded one).
+      channel.events.push({ seq: Math.min(channel.steps.length, lowerBound(channel.steps, event.detectedAt) + 1), event });
     }
     return channel;
   }
@@ -49,7 +58,15 @@ export class RunChannel {
       const v = record.values[name];
       this.values[c].push(v === undefined || !Number.isFinite(v) ? null : v);
     });
+    for (const event of record.events ?? []) this.events.push({ seq: this.seq, event: { runId: this.runId, ...event } });
     return this.seq;
+  }
+
+  /** Events raised by records fromSeq … toSeq (inclusive), in detection order. */
+  eventsBetween(fromSeq: number, toSeq: number): RunPhaseEvent[] {
+    const out: RunPhaseEvent[] = [];
+    for (const { seq, event } of this.events) if (seq >= fromSeq && seq <= toSeq) out.push(event);
+    return out;
   }
 
   /** Records fromSeq … toSeq (inclusive), columnar. */

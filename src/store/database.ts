@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { StoreError } from './errors.js';
 
 /** Schema version this build writes and understands, stored in `PRAGMA user_version`. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /**
  * Migrations indexed by the version they start from: `MIGRATIONS[v]` takes a
@@ -59,6 +59,23 @@ const MIGRATIONS: readonly string[] = [
     state      BLOB NOT NULL,
     PRIMARY KEY (run_id, step)
   );
+  `,
+  /* 1 -> 2: detector events (phase transitions, run states, change points) */ `
+  CREATE TABLE events (
+    id          INTEGER PRIMARY KEY,
+    run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    step        INTEGER NOT NULL, -- where the boundary lies
+    detected_at INTEGER NOT NULL, -- the record that raised it
+    kind        TEXT NOT NULL CHECK (kind IN ('phase','state','change-point')),
+    detector    TEXT NOT NULL,
+    label       TEXT NOT NULL,
+    phase       TEXT,
+    series      TEXT,
+    confidence  REAL NOT NULL,
+    evidence    TEXT NOT NULL, -- JSON object of numbers
+    message     TEXT NOT NULL
+  );
+  CREATE INDEX events_by_run ON events (run_id, detected_at, id);
   `,
 ];
 

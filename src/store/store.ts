@@ -3,6 +3,8 @@ import type Database from 'better-sqlite3';
 import { CheckpointRepository } from './checkpoint-repository.js';
 import { openDatabase } from './database.js';
 import { StoreError } from './errors.js';
+import { EventRepository } from './event-repository.js';
+import type { PhaseEvent, RunPhaseEvent } from '../operators/phases/phase-event.js';
 import { MetricRepository } from './metric-repository.js';
 import { RunRepository } from './run-repository.js';
 import type {
@@ -24,6 +26,7 @@ interface Live {
   runs: RunRepository;
   metrics: MetricRepository;
   checkpoints: CheckpointRepository;
+  events: EventRepository;
 }
 
 /**
@@ -51,6 +54,7 @@ export class Store {
         runs: new RunRepository(db),
         metrics: new MetricRepository(db),
         checkpoints: new CheckpointRepository(db),
+        events: new EventRepository(db),
       };
     } catch (err) {
       db.close();
@@ -298,6 +302,48 @@ export class Store {
    */
   deletePointsAfter(runId: number, step: number): number {
     return this.use().metrics.deleteAfter(runId, step);
+  }
+
+  // ---- detector events ----------------------------------------------------------------------
+
+  /**
+   * Appends a run's detector events (phase transitions, states, change points).
+   *
+   * @example
+   * ```ts
+   * store.appendEvents(run.id, record.events ?? []);
+   * ```
+   * @throws StoreError `E_RUN_NOT_FOUND`
+   */
+  appendEvents(runId: number, events: readonly PhaseEvent[]): void {
+    const { runs, events: repository } = this.use();
+    if (!runs.exists(runId)) throw this.runNotFound(runId);
+    if (events.length) this.transaction(() => repository.append(runId, events));
+  }
+
+  /**
+   * A run's events detected within `range` (inclusive), in detection order.
+   *
+   * @example
+   * ```ts
+   * store.readEvents(run.id).filter((e) => e.kind === 'phase');
+   * ```
+   */
+  readEvents(runId: number, range?: StepRange): RunPhaseEvent[] {
+    return this.use().events.list(runId, range);
+  }
+
+  /**
+   * Removes the run's events detected after `step`, with its points, before resuming from a checkpoint.
+   *
+   * @example
+   * ```ts
+   * store.deleteEventsAfter(run.id, checkpoint.step);
+   * ```
+   * @returns the number of events removed
+   */
+  deleteEventsAfter(runId: number, step: number): number {
+    return this.use().events.deleteAfter(runId, step);
   }
 
   // ---- checkpoints ------------------------------------------------------------------------

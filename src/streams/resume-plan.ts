@@ -2,6 +2,7 @@ import { validateConfig } from '../config/load.js';
 import type { RunConfig } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import type { TrainStateSnapshot } from '../model/train-state.js';
+import type { PhaseDetectorState } from '../operators/phases/phase-detector.js';
 import { decodeCheckpoint } from '../store/checkpoint-codec.js';
 import type { Store } from '../store/store.js';
 import type { RunRecord } from '../store/types.js';
@@ -13,6 +14,8 @@ export interface ResumePlan {
   /** The step of the checkpoint it continues from (0 when there is none). */
   readonly from: number;
   readonly snapshot: TrainStateSnapshot | undefined;
+  /** The detectors' memory saved with that checkpoint (absent in checkpoints from before detection existed). */
+  readonly detectorState: PhaseDetectorState | undefined;
 }
 
 /**
@@ -31,11 +34,15 @@ export function planResume(store: Store, runId: number, steps?: number): ResumeP
   if (from >= config.steps) {
     throw new UsageError(`run ${runId} is already at step ${from} of ${config.steps}; pass a larger total number of steps to extend it`);
   }
-  return { run, config, from, snapshot: checkpoint ? decodeCheckpoint(checkpoint.state).train : undefined };
+  const payload = checkpoint ? decodeCheckpoint(checkpoint.state) : undefined;
+  return { run, config, from, snapshot: payload?.train, detectorState: payload?.extras?.detector as PhaseDetectorState | undefined };
 }
 
-/** Readies the store for a resume: drops points past the checkpoint (they will be recomputed). */
+/** Readies the store for a resume: drops points and events past the checkpoint (they will be recomputed). */
 export function applyResume(store: Store, plan: ResumePlan, backend: string): void {
-  store.deletePointsAfter(plan.run.id, plan.from);
+  store.transaction(() => {
+    store.deletePointsAfter(plan.run.id, plan.from);
+    store.deleteEventsAfter(plan.run.id, plan.from);
+  });
   store.updateRun(plan.run.id, { targetSteps: plan.config.steps, backend, step: plan.from });
 }

@@ -61,7 +61,7 @@ export class RunManager {
     this.assertOpen();
     if (this.runs.has(runId)) throw new UsageError(`run ${runId} is already training here`);
     const plan = planResume(this.store, runId, steps);
-    const run = new Run(plan.config, { snapshot: plan.snapshot });
+    const run = new Run(plan.config, { snapshot: plan.snapshot, detectorState: plan.detectorState });
     applyResume(this.store, plan, this.backend);
     return this.launch(runId, run);
   }

@@ -3,6 +3,7 @@ import type { Subscription } from 'rxjs';
 import { encodeCheckpoint } from '../store/checkpoint-codec.js';
 import type { Store } from '../store/store.js';
 import type { MetricPoint, RunStatus } from '../store/types.js';
+import type { PhaseEvent } from '../operators/phases/phase-event.js';
 import type { CheckpointEvent, Run, RunOutcome } from './run.js';
 
 export interface RecorderOptions {
@@ -11,7 +12,7 @@ export interface RecorderOptions {
 }
 
 /**
- * Persists a run into the store: metric points (batched, one transaction per flush),
+ * Persists a run into the store: metric points and detector events (batched, one transaction per flush),
  * checkpoints (written after the points up to their step, in the same transaction, so a
  * checkpoint never precedes its history), and the run's status, step and owner process.
  *
@@ -21,6 +22,7 @@ export interface RecorderOptions {
  */
 export class RunRecorder {
   private points: MetricPoint[] = [];
+  private events: PhaseEvent[] = [];
   private checkpoints: CheckpointEvent[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly subscriptions: Subscription[] = [];
@@ -34,6 +36,7 @@ export class RunRecorder {
     this.subscriptions.push(
       run.metrics$.subscribe((record) => {
         this.points.push({ step: record.step, values: { ...record.values } });
+        if (record.events) this.events.push(...record.events);
         this.scheduleFlush();
       }),
       run.checkpoints$.subscribe((event) => {
@@ -63,12 +66,15 @@ export class RunRecorder {
     this.timer = undefined;
     const points = this.points;
     const checkpoints = this.checkpoints;
+    const events = this.events;
     this.points = [];
     this.checkpoints = [];
+    this.events = [];
     this.store.transaction(() => {
       if (points.length) this.store.appendPoints(this.runId, points);
+      if (events.length) this.store.appendEvents(this.runId, events);
       for (const c of checkpoints) {
-        this.store.saveCheckpoint(this.runId, c.step, c.reason, encodeCheckpoint({ train: c.snapshot }));
+        this.store.saveCheckpoint(this.runId, c.step, c.reason, encodeCheckpoint({ train: c.snapshot, extras: { detector: c.detector } }));
       }
       this.store.updateRun(this.runId, { step: this.run.state.step, ...(status ? { status } : {}) });
     });

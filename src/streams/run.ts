@@ -3,6 +3,8 @@ import type { RunConfig } from '../config/schema.js';
 import { PatchModel } from '../model/patch-model.js';
 import { TrainState, type TrainStateSnapshot } from '../model/train-state.js';
 import type { MetricRecord } from '../operators/frames.js';
+import { detectPhases } from '../operators/phases/detect-phases.js';
+import { PhaseDetector, type PhaseDetectorState } from '../operators/phases/phase-detector.js';
 import { trainingPipeline } from '../operators/training-pipeline.js';
 import { RunControl } from './run-control.js';
 import { pullTicks } from './ticks.js';
@@ -14,6 +16,8 @@ export interface CheckpointEvent {
   readonly step: number;
   readonly reason: CheckpointReason;
   readonly snapshot: TrainStateSnapshot;
+  /** The detectors' memory after every record up to `step`. */
+  readonly detector: PhaseDetectorState;
 }
 
 /** How a run ended: reached its target, was stopped, or failed. */
@@ -22,6 +26,8 @@ export type RunOutcome = { readonly status: 'completed' | 'stopped'; readonly st
 export interface RunOptions {
   /** Continue from this state instead of the config's initialisation. */
   readonly snapshot?: TrainStateSnapshot;
+  /** The detectors' memory saved with that state (absent: detection starts afresh). */
+  readonly detectorState?: PhaseDetectorState;
   readonly control?: RunControl;
   /** See {@link TickOptions.sliceMs}. */
   readonly sliceMs?: number;
@@ -43,6 +49,7 @@ export class Run {
   readonly model: PatchModel;
   readonly state: TrainState;
   readonly control: RunControl;
+  readonly detector: PhaseDetector;
   private readonly metricsSubject = new Subject<MetricRecord>();
   private readonly checkpointSubject = new Subject<CheckpointEvent>();
   private outcome: Promise<RunOutcome> | null = null;
@@ -57,7 +64,9 @@ export class Run {
     this.model = new PatchModel(config);
     try {
       this.state = options.snapshot ? TrainState.fromSnapshot(config, options.snapshot) : TrainState.create(config);
+      this.detector = PhaseDetector.fromConfig(config, options.detectorState);
     } catch (error) {
+      (this as { state?: TrainState }).state?.dispose();
       this.model.dispose();
       throw error;
     }
@@ -77,8 +86,12 @@ export class Run {
     if (this.disposed) throw new Error('Run.start: the run was disposed');
     this.outcome ??= new Promise<RunOutcome>((resolve) => {
       const every = this.config.log.checkpointEvery;
+      const metricsEvery = this.config.log.metricsEvery;
       const checkpoint = (reason: CheckpointReason) =>
-        this.checkpointSubject.next({ step: this.state.step, reason, snapshot: this.state.snapshot() });
+        this.checkpointSubject.next({ step: this.state.step, reason, snapshot: this.state.snapshot(), detector: this.detector.snapshot() });
+      // A checkpoint at step s must hold the detectors after the record of step s: when s is
+      // recorded, it waits until that record has passed detection (in the same tick).
+      let periodicDue = false;
       // Skip the current state: only changes into `paused` are pauses.
       this.subscriptions.push(this.control.state$.pipe(skip(1), filter((s) => s === 'paused')).subscribe(() => checkpoint('pause')));
       const finish = (result: RunOutcome) => {
@@ -94,13 +107,22 @@ export class Run {
         trainingPipeline(this.model, this.state, {
           metricsEvery: this.config.log.metricsEvery,
           afterStep: ({ state }) => {
-            if (state.step % every === 0 && state.step < this.config.steps) checkpoint('periodic');
+            if (state.step % every !== 0 || state.step >= this.config.steps) return;
+            if (state.step % metricsEvery === 0) periodicDue = true;
+            else checkpoint('periodic');
           },
         }),
+        detectPhases(this.detector),
       );
       this.subscriptions.push(
         steps$.subscribe({
-          next: (record) => this.metricsSubject.next(record),
+          next: (record) => {
+            this.metricsSubject.next(record);
+            if (periodicDue) {
+              periodicDue = false;
+              checkpoint('periodic');
+            }
+          },
           error: (error: unknown) => {
             this.control.stop();
             finish({ status: 'failed', step: this.state.step, error: error instanceof Error ? error : new Error(String(error)) });

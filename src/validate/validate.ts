@@ -2,6 +2,7 @@ import { analyseTrajectory, type PhaseMarks, type Trajectory } from '../analysis
 import { formatTable } from '../cli/table.js';
 import { resolveConfig } from '../config/load.js';
 import type { Store } from '../store/store.js';
+import { checkPhases, DETECTION_TOLERANCE, type PhaseCheck } from './phase-check.js';
 import { VALIDATION_ROWS, type ValidationRow } from './rows.js';
 import { runJobs } from './worker-pool.js';
 import type { ValidationJob } from './worker-protocol.js';
@@ -19,6 +20,8 @@ export interface ValidateOptions {
   readonly full?: boolean;
   /** Worker threads. */
   readonly jobs: number;
+  /** Also compare the live-detected phase boundaries with the offline ones. */
+  readonly phases?: boolean;
   readonly write: (text: string) => void;
 }
 
@@ -27,6 +30,8 @@ export interface RunReport {
   readonly seed: number;
   readonly status: string;
   readonly marks: PhaseMarks;
+  /** Live detection against the complete trajectory (with `phases`). */
+  readonly detection?: PhaseCheck;
 }
 
 export interface RowReport {
@@ -71,12 +76,49 @@ export async function validate(options: ValidateOptions): Promise<RowReport[]> {
   const reports = rows.map((row) => {
     const runs = planned
       .filter((p) => p.row === row)
-      .map((p) => ({ runId: p.job.runId, seed: p.seed, status: statusOf.get(p.job.runId) ?? 'missing', marks: analyseTrajectory(trajectoryFromStore(store, p.job.runId), p.job.config.model.m) }));
+      .map((p): RunReport => {
+        const marks = analyseTrajectory(trajectoryFromStore(store, p.job.runId), p.job.config.model.m);
+        const detection = options.phases ? checkPhases(marks, store.readEvents(p.job.runId)) : undefined;
+        return { runId: p.job.runId, seed: p.seed, status: statusOf.get(p.job.runId) ?? 'missing', marks, ...(detection ? { detection } : {}) };
+      });
     const verdict = row.check(runs.map((r) => r.marks));
     return { row, runs, ...verdict };
   });
   options.write(`\n${formatRunTable(reports)}\n${formatVerdicts(reports)}`);
+  if (options.phases) options.write(`\n${formatDetection(reports)}`);
   return reports;
+}
+
+/** Whether live detection matched the complete trajectories in every run (see {@link checkPhases}). */
+export function detectionPasses(reports: readonly RowReport[]): boolean {
+  return reports.every((r) => r.runs.every((run) => run.detection?.pass ?? true));
+}
+
+function formatDetection(reports: readonly RowReport[]): string {
+  const runs = reports.flatMap(({ row, runs }) => runs.map((run) => ({ row, run })));
+  const table = formatTable(
+    runs.map(({ row, run }) => {
+      const d = run.detection!;
+      const cells: Record<string, string | number> = { row: row.id, seed: run.seed, run: run.runId };
+      for (const label of ['II', 'III', 'IV', 'converged', 'dimensional-collapse', 'total-collapse'] as const) {
+        const b = d.boundaries.find((x) => x.label === label);
+        cells[label] = !b ? '—' : b.detectedAt === null ? `${b.truth} → MISSED` : `${b.truth} → ${b.detectedAt} (${b.delay! >= 0 ? '+' : ''}${b.delay})`;
+      }
+      cells['false transitions'] = d.false.length ? d.false.join(', ') : 'none';
+      cells.verdict = d.pass ? 'ok' : d.ordered ? 'FAIL' : 'FAIL (order)';
+      return cells;
+    }),
+  );
+  const boundaries = runs.flatMap(({ run }) => run.detection!.boundaries);
+  const found = boundaries.filter((b) => b.ok).length;
+  const delays = boundaries.filter((b) => b.delay !== null).map((b) => Math.abs(b.delay!));
+  const falseCount = runs.reduce((n, { run }) => n + run.detection!.false.length, 0);
+  const passed = runs.filter(({ run }) => run.detection!.pass).length;
+  return (
+    `live phase detection against the complete trajectories (offline step → detected at (delay)):\n${table}\n` +
+    `${found}/${boundaries.length} boundaries detected within ${DETECTION_TOLERANCE} steps (largest delay ${delays.length ? Math.max(...delays) : 0}), ` +
+    `${falseCount} false transitions; ${passed}/${runs.length} runs pass — ${passed === runs.length ? 'detection holds' : 'DETECTION DOES NOT HOLD'}\n`
+  );
 }
 
 /** Every recorded series of a run, aligned by step. */

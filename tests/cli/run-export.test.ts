@@ -11,24 +11,31 @@ const SEED = 7;
 const RUN_ARGS = ['run', '--preset', PRESET, '--steps', String(STEPS), '--seed', String(SEED), ...TINY];
 
 /** Parses CSV without quoted fields (our series names need none): header and numeric rows, empty cells as null. */
-function parseCsv(text: string): { header: string[]; rows: (number | null)[][] } {
+/** The numeric columns (header and rows), then the detectors' `phase` and `events` text columns. */
+function parseCsv(text: string): { header: string[]; rows: (number | null)[][]; phases: string[]; events: string[] } {
   if (!text.endsWith('\n')) throw new Error('CSV does not end with a newline');
   const [head, ...lines] = text.slice(0, -1).split('\n');
-  const header = head.split(',');
+  const all = head.split(',');
+  if (all.slice(-2).join() !== 'phase,events') throw new Error(`CSV header does not end with phase,events: ${head}`);
+  const header = all.slice(0, -2);
+  const phases: string[] = [];
+  const events: string[] = [];
   const rows = lines.map((line) => {
     const cells = line.split(',');
-    if (cells.length !== header.length) throw new Error(`CSV row has ${cells.length} cells, header ${header.length}: ${line}`);
-    return cells.map((cell) => (cell === '' ? null : Number(cell)));
+    if (cells.length !== all.length) throw new Error(`CSV row has ${cells.length} cells, header ${all.length}: ${line}`);
+    phases.push(cells[cells.length - 2]);
+    events.push(cells[cells.length - 1]);
+    return cells.slice(0, -2).map((cell) => (cell === '' ? null : Number(cell)));
   });
-  return { header, rows };
+  return { header, rows, phases, events };
 }
 
-function parseNdjson(text: string): Record<string, number | null>[] {
+function parseNdjson(text: string): Record<string, unknown>[] {
   if (!text.endsWith('\n')) throw new Error('NDJSON does not end with a newline');
   return text
     .slice(0, -1)
     .split('\n')
-    .map((line) => JSON.parse(line) as Record<string, number | null>);
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 /** Calls `make` once, on first use, and shares its promise. */
@@ -108,16 +115,23 @@ describe.concurrent('phasewatch run, runs and export', () => {
       const i = header.indexOf(name);
       for (const row of rows) expect(Math.abs(row[i]!)).toBeLessThanOrEqual(1 + 1e-9);
     }
+    // Detection starts at the first record: phase I, on every row until phase II.
+    const { phases, events } = parseCsv(csv);
+    expect(events[0]).toBe('phase I');
+    expect(phases[0]).toBe('I');
+    for (const phase of phases) expect(['I', 'II', 'III', 'IV']).toContain(phase);
   });
 
   it('export --format ndjson holds the same rows as the CSV, step first', async ({ expect }) => {
-    const { header, rows } = parseCsv(await csvExport());
+    const { header, rows, phases, events } = parseCsv(await csvExport());
     const objects = parseNdjson(await ndjsonExport());
     expect(objects).toHaveLength(rows.length);
     objects.forEach((object, r) => {
       expect(Object.keys(object)[0]).toBe('step');
-      expect(Object.keys(object)).toEqual(header);
+      expect(Object.keys(object)).toEqual([...header, 'phase', ...(object.events ? ['events'] : [])]);
       expect(header.map((name) => object[name])).toEqual(rows[r]);
+      expect(object.phase).toBe(phases[r] || null);
+      expect(((object.events ?? []) as { kind: string; label: string }[]).length).toBe(events[r] ? events[r].split('; ').length : 0);
     });
   });
 

@@ -316,6 +316,19 @@ describe('config errors', () => {
     expect(message).toContain('≥ 0');
   });
 
+  it('phase detection settings: watch any series by name; bad names and out-of-range values are refused by field', () => {
+    expect(defaults.phases.theory.enabled).toBe(true);
+    expect(defaults.phases.changePoints.series).toEqual(['loss']);
+    const { config } = resolveConfig({ sets: ['phases.changePoints.series=[loss, E_2_1, my.metric]', 'phases.changePoints.warmup=30'] });
+    expect(config.phases.changePoints.series).toEqual(['loss', 'E_2_1', 'my.metric']);
+    expect(config.phases.changePoints.warmup).toBe(30);
+    expect(configErrorOf(() => resolveConfig({ sets: ['phases.changePoints.series=["two words"]'] }))).toContain('phases.changePoints.series.0');
+    const drop = configErrorOf(() => resolveConfig({ sets: ['phases.theory.peakDrop=1.5'] }));
+    expect(drop).toContain('phases.theory.peakDrop');
+    expect(drop).toContain('1.5');
+    expect(configErrorOf(() => resolveConfig({ sets: ['phases.changePoints.bocpd.threshold=0'] }))).toContain('phases.changePoints.bocpd.threshold');
+  });
+
   it('an unknown enum value lists the allowed values', () => {
     const message = configErrorOf(() => resolveConfig({ sets: ['head.mode=sideways'] }));
     expect(message).toContain('head.mode');

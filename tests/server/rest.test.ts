@@ -124,16 +124,28 @@ describe('REST API', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     const names = f.store.seriesNames(runId);
-    let expected = `step,${names.join(',')}\n`;
-    for (const row of f.store.readPoints(runId)) expected += `${row.step},${row.values.map((v) => (v === null ? '' : String(v))).join(',')}\n`;
+    // The run's first record starts phase I: every row carries the phase, the first its event.
+    const events = f.store.readEvents(runId);
+    expect(events[0]).toMatchObject({ kind: 'phase', label: 'I', detectedAt: 1 });
+    let expected = `step,${names.join(',')},phase,events\n`;
+    for (const row of f.store.readPoints(runId)) {
+      const tags = events.filter((e) => e.detectedAt === row.step).map((e) => (e.kind === 'phase' ? `phase ${e.label}` : e.kind === 'state' ? e.label : `cp ${e.series} ${e.label}`));
+      const phase = events.filter((e) => e.kind === 'phase' && e.detectedAt <= row.step).at(-1)?.label ?? '';
+      expected += `${row.step},${row.values.map((v) => (v === null ? '' : String(v))).join(',')},${phase},${tags.join('; ')}\n`;
+    }
     const text = await res.text();
     expect(text).toBe(expected);
     expect(text.trimEnd().split('\n')).toHaveLength(401);
 
     const nd = await fetch(`${f.server.url}api/runs/${runId}/export?format=ndjson`);
-    const lines = (await nd.text()).trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, number | null>);
+    const lines = (await nd.text()).trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(400);
-    expect(lines[9]).toEqual({ step: 10, ...Object.fromEntries(names.map((n) => [n, f.store.readSeries(runId, n, { from: 10, to: 10 }).values[0]])) });
+    expect(lines[9]).toEqual({ step: 10, ...Object.fromEntries(names.map((n) => [n, f.store.readSeries(runId, n, { from: 10, to: 10 }).values[0]])), phase: 'I' });
+    const { runId: _run, ...first } = events[0];
+    expect(lines[0].events).toEqual([first]);
+
+    const listed = await (await fetch(`${f.server.url}api/runs/${runId}/events?from=1&to=1`)).json();
+    expect(listed).toEqual({ events: [events[0]] });
   });
 
   it('serves what another process has recorded since the previous request', async () => {

@@ -212,3 +212,29 @@ describe('live stream', () => {
     expectMatchesStore(f.store, live.id, frames);
   });
 });
+
+describe('detector events on the wire', () => {
+  it('sends the events so far in the snapshot and later ones in the frames of the records that raised them, as stored', async () => {
+    const f = await setup();
+    // d = 16 learns fast: phase II and a dimensional collapse within a few hundred steps.
+    const live = f.start();
+    await untilStep(live, 20);
+    f.manager.control(live.id, 'pause');
+    const client = await f.connect();
+    client.send({ type: 'subscribe', runId: live.id, maxPoints: 100_000 });
+    const snapshot = await client.nextOf('snapshot');
+    const pausedAt = snapshot.data[0].at(-1)!;
+    expect(snapshot.events.map((e) => e.label)).toContain('I');
+    expect(snapshot.events.every((e) => e.runId === live.id && e.detectedAt <= pausedAt)).toBe(true);
+
+    f.manager.control(live.id, 'resume');
+    await untilStep(live, 1500);
+    await stopAndSettle(client, f.manager, live);
+    const frames = client.frames(live.id);
+    const framed = frames.flatMap((fr) => fr.events ?? []);
+    expect(framed.map((e) => e.label)).toContain('dimensional-collapse');
+    // Each event travels with the record that raised it: inside its frame's step range.
+    for (const fr of frames) for (const e of fr.events ?? []) expect(fr.data[0]).toContain(e.detectedAt);
+    expect([...snapshot.events, ...framed]).toEqual(f.store.readEvents(live.id));
+  });
+});

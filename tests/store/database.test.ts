@@ -8,19 +8,19 @@ import { useTempDirs } from './temp-dir.js';
 const tempDir = useTempDirs();
 
 describe('openDatabase', () => {
-  it('creates the schema at version 1 in WAL mode, visible from an independent connection', () => {
+  it('creates the schema at version 2 in WAL mode, visible from an independent connection', () => {
     const file = path.join(tempDir(), 'runs.db');
     const store = Store.open(file);
     try {
       const other = new Database(file, { readonly: true });
       try {
         expect(other.pragma('journal_mode', { simple: true })).toBe('wal');
-        expect(other.pragma('user_version', { simple: true })).toBe(1);
+        expect(other.pragma('user_version', { simple: true })).toBe(2);
         const tables = other
           .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
           .pluck()
           .all();
-        expect(tables).toEqual(['checkpoints', 'points', 'runs', 'series']);
+        expect(tables).toEqual(['checkpoints', 'events', 'points', 'runs', 'series']);
         const runColumns = other.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('runs');
         expect(runColumns).toEqual([
           'id', 'name', 'preset', 'config', 'seed', 'backend', 'status', 'step', 'target_steps', 'pid',
@@ -34,7 +34,31 @@ describe('openDatabase', () => {
     } finally {
       store.close();
     }
-    expect(SCHEMA_VERSION).toBe(1);
+    expect(SCHEMA_VERSION).toBe(2);
+  });
+
+  it('upgrades a version-1 database (before detector events) and keeps its runs', () => {
+    const file = path.join(tempDir(), 'old.db');
+    const raw = new Database(file);
+    // The version-1 schema as the first release wrote it (runs only matter here).
+    raw.exec(`CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, preset TEXT, config TEXT NOT NULL, seed INTEGER NOT NULL, backend TEXT NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('created','running','paused','completed','stopped','failed')), step INTEGER NOT NULL DEFAULT 0, target_steps INTEGER NOT NULL,
+      pid INTEGER, host TEXT, error TEXT, parent_id INTEGER REFERENCES runs(id), fork_step INTEGER, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, finished_at TEXT);
+      CREATE TABLE series (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, name TEXT NOT NULL, ord INTEGER NOT NULL, UNIQUE (run_id, name));
+      CREATE TABLE points (series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE, step INTEGER NOT NULL, value REAL, PRIMARY KEY (series_id, step)) WITHOUT ROWID;
+      CREATE TABLE checkpoints (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, step INTEGER NOT NULL, reason TEXT NOT NULL, created_at TEXT NOT NULL, state BLOB NOT NULL, PRIMARY KEY (run_id, step));
+      INSERT INTO runs (name, config, seed, backend, status, target_steps, created_at, updated_at) VALUES ('old', '{}', 0, 'cpu', 'stopped', 10, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
+      PRAGMA user_version = 1;`);
+    raw.close();
+    const store = Store.open(file);
+    try {
+      expect(store.listRuns().map((r) => r.name)).toEqual(['old']);
+      expect(store.readEvents(1)).toEqual([]);
+      store.appendEvents(1, [{ kind: 'phase', detector: 'theory', step: 5, detectedAt: 5, label: 'I', phase: 'I', series: null, confidence: 1, evidence: {}, message: 'm' }]);
+      expect(store.readEvents(1)).toHaveLength(1);
+    } finally {
+      store.close();
+    }
   });
 
   it('configures the connection pragmas', () => {
@@ -60,7 +84,7 @@ describe('openDatabase', () => {
     openDatabase(file).close();
     const db = openDatabase(file);
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(1);
+      expect(db.pragma('user_version', { simple: true })).toBe(2);
     } finally {
       db.close();
     }

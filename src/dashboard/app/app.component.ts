@@ -232,6 +232,7 @@ export class AppElement extends LitElement {
       </div>`;
     }
     const series = this.conn.dataFor(runId);
+    const events = this.conn.eventsFor(runId);
     const detail = this.details.get(runId);
     return html`<pw-run-view
       data-testid="run-view"
@@ -240,6 +241,8 @@ export class AppElement extends LitElement {
       .status=${this.conn.statuses.get(runId)}
       .series=${series}
       .seriesVersion=${series?.version ?? 0}
+      .events=${events}
+      .eventsVersion=${events?.version ?? 0}
       .access=${this.conn.access}
       .connected=${this.conn.connected}
       .config=${detail?.config ?? null}

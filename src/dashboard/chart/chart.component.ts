@@ -1,5 +1,6 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import type { SeriesDef } from '../shared/chart-specs.js';
+import { EMPTY_OVERLAY, type ChartOverlay } from '../shared/phase-timeline.js';
 import type { ChartSource } from '../shared/run-series.js';
 import { chartStyles } from './chart.styles.js';
 import { UPlotController, type StepRange } from './uplot.controller.js';
@@ -15,11 +16,13 @@ export type LogToggleEvent = CustomEvent<{ chart: string; log: boolean }>;
  * Give it the series to draw and a ChartSource; bump `version` when the source gained rows.
  * It keeps a decimated local copy (LocalData), redraws at most once per animation frame,
  * follows its container's width, syncs its cursor with every chart of the same `sync-key`,
- * and reports the number of points it holds as the `data-points` attribute.
+ * and reports the number of points it holds as the `data-points` attribute. An `overlay`
+ * (phase bands, state markers, change points; see chartOverlay) is drawn behind and over the
+ * lines, and the counts drawn are reported as `data-bands` and `data-markers`.
  *
  * @example
  * html`<pw-chart chart-key="loss" heading="Loss" .series=${defs} .source=${runSeries}
- *   .version=${runSeries.version} sync-key="run-1" log allow-log></pw-chart>`
+ *   .version=${runSeries.version} .overlay=${overlay} sync-key="run-1" log allow-log></pw-chart>`
  * @fires pw-zoom
  * @fires pw-log-toggle
  */
@@ -34,6 +37,7 @@ export class ChartElement extends LitElement {
     log: { type: Boolean, reflect: true },
     allowLog: { type: Boolean, attribute: 'allow-log' },
     zoom: { attribute: false },
+    overlay: { attribute: false },
     syncKey: { type: String, attribute: 'sync-key' },
     plotHeight: { type: Number, attribute: 'plot-height' },
   };
@@ -48,6 +52,7 @@ export class ChartElement extends LitElement {
   declare log: boolean;
   declare allowLog: boolean;
   declare zoom: StepRange | null;
+  declare overlay: ChartOverlay;
   declare syncKey: string;
   declare plotHeight: number;
 
@@ -66,13 +71,14 @@ export class ChartElement extends LitElement {
     this.log = false;
     this.allowLog = false;
     this.zoom = null;
+    this.overlay = EMPTY_OVERLAY;
     this.syncKey = 'pw';
     this.plotHeight = 200;
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (!this.hasAttribute('data-points')) this.setAttribute('data-points', '0');
+    for (const name of ['data-points', 'data-bands', 'data-markers']) if (!this.hasAttribute(name)) this.setAttribute(name, '0');
   }
 
   protected override firstUpdated(): void {
@@ -83,6 +89,7 @@ export class ChartElement extends LitElement {
     if (changed.has('series') || changed.has('log') || changed.has('syncKey') || changed.has('plotHeight')) {
       this.plot.configure({ series: this.series, log: this.log, syncKey: this.syncKey, height: this.plotHeight });
     }
+    if (changed.has('overlay')) this.plot.setOverlay(this.overlay);
     if (changed.has('source') || changed.has('version') || changed.has('zoom') || changed.has('series') || changed.has('log')) {
       this.plot.update(this.source, this.zoom);
     }

@@ -2,6 +2,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import uPlot from 'uplot';
 import { seriesSignature, type SeriesDef } from '../shared/chart-specs.js';
 import { formatInt, formatStep, formatValue } from '../shared/format.js';
+import { EMPTY_OVERLAY, type ChartOverlay } from '../shared/phase-timeline.js';
 import type { ChartSource } from '../shared/run-series.js';
 import { LocalData } from './local-data.js';
 
@@ -27,6 +28,8 @@ const GRID_STROKE = '#e5e7eb';
 const MIN_ZOOM_PX = 4;
 /** Above this many lines the legend is hidden (64 neurons make a legend taller than the plot). */
 const MAX_LEGEND_SERIES = 12;
+/** The labels of state markers, at a size in canvas pixels. */
+const markerFont = (px: number) => `600 ${px}px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif`;
 
 /**
  * Owns one uPlot instance for a host element: creates it in a container, feeds it the host's
@@ -34,7 +37,13 @@ const MAX_LEGEND_SERIES = 12;
  * leaves the DOM. Data changes are coalesced: `setData` runs at most once per animation frame,
  * however many frames arrive in between.
  *
- * Publishes the number of points held as the host's `data-points` attribute (browser tests read it).
+ * Phase bands, state markers and change points (a ChartOverlay) are drawn by the plot's own
+ * hooks in its own coordinates, so they follow zoom and resize and add no DOM: bands in
+ * `drawClear` (under the grid and the lines), markers in `draw` (over them).
+ *
+ * Publishes the number of points held as the host's `data-points` attribute, and the bands and
+ * change-point markers drawn (those in the visible step range) as `data-bands` and
+ * `data-markers` (browser tests read them).
  *
  * @example
  * class MyChart extends LitElement {
@@ -55,6 +64,9 @@ export class UPlotController implements ReactiveController {
   private zoomDirty = false;
   private size = { width: 0, height: 0 };
   private resizer: ResizeObserver | null = null;
+  private overlay: ChartOverlay = EMPTY_OVERLAY;
+  private overlayDirty = false;
+  private readonly hatches = new Map<string, CanvasPattern>();
 
   constructor(
     private readonly host: ReactiveControllerHost & HTMLElement,
@@ -93,6 +105,14 @@ export class UPlotController implements ReactiveController {
       this.zoom = zoom;
       this.zoomDirty = true;
     }
+    this.schedule();
+  }
+
+  /** The bands and markers to draw; redrawn on the next frame (without new data, a redraw only). */
+  setOverlay(overlay: ChartOverlay): void {
+    if (overlay === this.overlay) return;
+    this.overlay = overlay;
+    this.overlayDirty = true;
     this.schedule();
   }
 
@@ -136,9 +156,12 @@ export class UPlotController implements ReactiveController {
     const data = this.local.data as uPlot.AlignedData;
     if (!this.plot || this.rebuild) {
       this.plot?.destroy();
+      // Patterns are made for a canvas; the new plot makes its own.
+      this.hatches.clear();
       this.plot = new uPlot(this.options(config, width), data, container);
       this.rebuild = false;
       this.zoomDirty = false;
+      this.overlayDirty = false;
       this.size = { width, height };
     } else {
       if (width !== this.size.width || height !== this.size.height) {
@@ -148,6 +171,11 @@ export class UPlotController implements ReactiveController {
       if (changed || this.zoomDirty) {
         this.plot.setData(data);
         this.zoomDirty = false;
+        this.overlayDirty = false;
+      } else if (this.overlayDirty) {
+        // Same data, new events: repaint from the cached paths.
+        this.plot.redraw(false, false);
+        this.overlayDirty = false;
       }
     }
     this.showLatest();
@@ -204,6 +232,8 @@ export class UPlotController implements ReactiveController {
         ),
       ],
       hooks: {
+        drawClear: [(u) => this.drawBands(u)],
+        draw: [(u) => this.drawMarkers(u)],
         setSelect: [(u) => this.selected(u)],
         ready: [(u) => u.over.addEventListener('dblclick', () => this.onZoom(null))],
         // The cursor left (this plot or a synced one): go back to the latest values.
@@ -214,6 +244,108 @@ export class UPlotController implements ReactiveController {
         ],
       },
     };
+  }
+
+  /** Phase bands behind everything: full plot height, clipped to the plot area. */
+  private drawBands(u: uPlot): void {
+    const { ctx, bbox } = u;
+    const left = bbox.left;
+    const right = bbox.left + bbox.width;
+    let drawn = 0;
+    ctx.save();
+    for (const band of this.overlay.bands) {
+      // An open band (to = ∞) reaches the right edge whatever the zoom.
+      const x0 = Math.max(left, u.valToPos(band.from, 'x', true));
+      const x1 = Math.min(right, band.to === Number.POSITIVE_INFINITY ? right : u.valToPos(band.to, 'x', true));
+      if (!Number.isFinite(x0) || !Number.isFinite(x1) || x1 < left || x0 > right || x1 < x0) continue;
+      // A band that has just begun still gets a sliver, so a new phase shows at once.
+      const width = Math.max(x1 - x0, uPlot.pxRatio);
+      ctx.fillStyle = band.fill;
+      ctx.fillRect(x0, bbox.top, width, bbox.height);
+      if (band.hatch) {
+        ctx.fillStyle = this.hatchPattern(ctx, band.hatch) ?? band.hatch;
+        ctx.fillRect(x0, bbox.top, width, bbox.height);
+      }
+      drawn++;
+    }
+    ctx.restore();
+    this.host.setAttribute('data-bands', String(drawn));
+  }
+
+  /** State markers (labelled, solid) and change points (dashed), over the lines. */
+  private drawMarkers(u: uPlot): void {
+    const { ctx, bbox } = u;
+    const left = bbox.left;
+    const right = bbox.left + bbox.width;
+    const px = uPlot.pxRatio;
+    const at = (step: number) => {
+      const x = Math.round(u.valToPos(step, 'x', true)) + 0.5;
+      return Number.isFinite(x) && x >= left && x <= right ? x : null;
+    };
+    let markers = 0;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(left, bbox.top, bbox.width, bbox.height);
+    ctx.clip();
+    ctx.lineWidth = px;
+    ctx.setLineDash([4 * px, 3 * px]);
+    for (const line of this.overlay.changes) {
+      const x = at(line.step);
+      if (x === null) continue;
+      ctx.strokeStyle = line.colour;
+      ctx.beginPath();
+      ctx.moveTo(x, bbox.top);
+      ctx.lineTo(x, bbox.top + bbox.height);
+      ctx.stroke();
+      markers++;
+    }
+    ctx.setLineDash([]);
+    ctx.lineWidth = 1.5 * px;
+    ctx.font = markerFont(11 * px);
+    // uPlot leaves the axes' centred alignment on the context.
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+    for (const line of this.overlay.states) {
+      const x = at(line.step);
+      if (x === null) continue;
+      ctx.strokeStyle = line.colour;
+      ctx.beginPath();
+      ctx.moveTo(x, bbox.top);
+      ctx.lineTo(x, bbox.top + bbox.height);
+      ctx.stroke();
+      if (line.label) {
+        // On a white backing so the label stays legible over lines and bands; flipped left near the right edge.
+        const w = ctx.measureText(line.label).width + 6 * px;
+        const lx = x + w + 2 * px > right ? x - w - 2 * px : x + 2 * px;
+        ctx.fillStyle = 'rgba(255, 255, 255, 0.9)';
+        ctx.fillRect(lx, bbox.top + 2 * px, w, 15 * px);
+        ctx.fillStyle = line.colour;
+        ctx.fillText(line.label, lx + 3 * px, bbox.top + 4 * px);
+      }
+    }
+    ctx.restore();
+    this.host.setAttribute('data-markers', String(markers));
+  }
+
+  /** Diagonal hatching for the collapse band (made once per colour). */
+  private hatchPattern(ctx: CanvasRenderingContext2D, colour: string): CanvasPattern | null {
+    const made = this.hatches.get(colour);
+    if (made) return made;
+    const size = Math.round(8 * uPlot.pxRatio);
+    const tile = document.createElement('canvas');
+    tile.width = size;
+    tile.height = size;
+    const t = tile.getContext('2d');
+    if (!t) return null;
+    t.strokeStyle = colour;
+    t.lineWidth = uPlot.pxRatio;
+    t.beginPath();
+    t.moveTo(0, size);
+    t.lineTo(size, 0);
+    t.stroke();
+    const pattern = ctx.createPattern(tile, 'repeat');
+    if (pattern) this.hatches.set(colour, pattern);
+    return pattern;
   }
 
   /** A drag on the plot: report the step range and clear the selection (the host decides the zoom). */

@@ -9,6 +9,8 @@ import {
   type RunSummary,
   type ServerMessage,
 } from '../../server/protocol.js';
+import { RunEvents } from '../shared/phase-events.js';
+import { eventNotice } from '../shared/phase-timeline.js';
 import { RunSeries } from '../shared/run-series.js';
 import { describeIssues } from '../shared/zod-issues.js';
 
@@ -100,6 +102,8 @@ export class ConnectionController implements ReactiveController {
   runs: RunSummary[] = [];
   readonly statuses = new Map<number, RunStatus>();
   readonly series = new Map<number, RunSeries>();
+  /** The detector events of every run whose data is held (same lifetime as `series`). */
+  readonly events = new Map<number, RunEvents>();
   notices: Notice[] = [];
   /** When the next reconnect attempt is due (epoch ms), while closed. */
   retryAt: number | null = null;
@@ -169,6 +173,10 @@ export class ConnectionController implements ReactiveController {
 
   dataFor(runId: number): RunSeries | undefined {
     return this.series.get(runId);
+  }
+
+  eventsFor(runId: number): RunEvents | undefined {
+    return this.events.get(runId);
   }
 
   /** Whether the run's data is being (re)loaded: watched, but no snapshot yet. */
@@ -459,6 +467,8 @@ export class ConnectionController implements ReactiveController {
         this.settle(message.id, { ok: true, runId: message.runId });
         if (!this.subscriptions.has(message.runId)) return;
         this.ensureSeries(message.runId).replace(message.columns, message.data, message.seq, message.decimated);
+        // History, not news: a snapshot's events are shown but not announced.
+        this.ensureEvents(message.runId).replace(message.events);
         this.resubscribing.delete(message.runId);
         return;
       }
@@ -467,6 +477,7 @@ export class ConnectionController implements ReactiveController {
       case 'resync': {
         this.stats.resyncs++;
         this.series.get(message.runId)?.clear();
+        this.events.get(message.runId)?.clear();
         this.resubscribing.delete(message.runId);
         if (this.subscriptions.has(message.runId)) this.resubscribe(message.runId, true);
         return;
@@ -508,6 +519,7 @@ export class ConnectionController implements ReactiveController {
       // No snapshot yet: only a run's very first record can start the history.
       if (message.fromSeq !== 1) return;
       series.append(message.columns, message.data, message.toSeq);
+      this.frameEvents(message);
       this.resubscribing.delete(message.runId);
       return;
     }
@@ -517,7 +529,18 @@ export class ConnectionController implements ReactiveController {
       return;
     }
     series.append(message.columns, message.data, message.toSeq, last + 1 - message.fromSeq);
+    this.frameEvents(message);
     this.resubscribing.delete(message.runId);
+  }
+
+  /** Holds a frame's events and announces the phase and state events among them that are new here. */
+  private frameEvents(message: Extract<ServerMessage, { type: 'frame' }>): void {
+    // An overlapping frame may repeat events already held: only the new ones come back.
+    const fresh = this.ensureEvents(message.runId).append(message.events);
+    for (const event of fresh) {
+      const notice = eventNotice(event);
+      if (notice) this.notify(notice.text, notice.level, event.kind === 'phase' ? 'PHASE' : 'STATE');
+    }
   }
 
   // ----- helpers --------------------------------------------------------------------------------
@@ -531,6 +554,15 @@ export class ConnectionController implements ReactiveController {
     return series;
   }
 
+  private ensureEvents(runId: number): RunEvents {
+    let events = this.events.get(runId);
+    if (!events) {
+      events = new RunEvents();
+      this.events.set(runId, events);
+    }
+    return events;
+  }
+
   /** Keeps the data of the few most recently watched runs; older ones are forgotten. */
   private touchCache(runId: number): void {
     const series = this.series.get(runId);
@@ -542,6 +574,7 @@ export class ConnectionController implements ReactiveController {
       const oldest = [...this.series.keys()].find((id) => !this.subscriptions.has(id) && id !== runId);
       if (oldest === undefined) break;
       this.series.delete(oldest);
+      this.events.delete(oldest);
     }
   }
 

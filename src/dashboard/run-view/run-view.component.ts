@@ -4,9 +4,13 @@ import '../chart/chart.js';
 import type { StepRange } from '../chart/chart.js';
 import type { Access, RunStatus } from '../connection/connection.js';
 import '../controls/controls.js';
+import '../phase-timeline/phase-timeline.js';
 import { exportUrl, fetchSeries, neuronsOf } from '../shared/api.js';
 import { chartSpecs, neuronCount, pickNeurons, seriesSignature, type ChartKey, type ChartSpec } from '../shared/chart-specs.js';
 import { formatInt, formatRate } from '../shared/format.js';
+import { BAND_ALPHA_STRIP, COLLAPSE_COLOUR, PHASE_COLOURS, withAlpha } from '../shared/palette.js';
+import type { RunEvents } from '../shared/phase-events.js';
+import { badgeText, buildTimeline, chartOverlay, COLLAPSE_STATES, EMPTY_OVERLAY, type ChartOverlay, type PhaseTimeline } from '../shared/phase-timeline.js';
 import { RunSeries } from '../shared/run-series.js';
 import { badgeOf, runView } from '../shared/run-state.js';
 import { runViewStyles } from './run-view.styles.js';
@@ -17,12 +21,14 @@ const ZOOM_POINTS = 2000;
 const REPICK_MS = 1000;
 
 /**
- * `<pw-run-view>`: one run — a header (name, preset, seed, backend, live step counter,
- * steps/s), the controls, and the five charts (alignment, head, norms, loss, substitution share)
- * over the run's RunSeries. Zooming (drag on any chart) fetches that step range at higher
- * resolution from `GET /api/runs/:id/series`; the range itself lives in the app (and the URL).
+ * `<pw-run-view>`: one run — a header (name, preset, seed, backend, the current phase badge,
+ * live step counter, steps/s), the controls, the phase timeline, and the five charts (alignment,
+ * head, norms, loss, substitution share) over the run's RunSeries, each with the phase bands and
+ * the change points of the series it plots. Zooming (drag on any chart, or a click on a timeline
+ * segment) fetches that step range at higher resolution from `GET /api/runs/:id/series`; the
+ * range itself lives in the app (and the URL).
  * @fires pw-control (from pw-controls)
- * @fires pw-zoom (from pw-chart)
+ * @fires pw-zoom (from pw-chart and pw-phase-timeline)
  * @fires pw-log-toggle (from pw-chart)
  */
 export class RunViewElement extends LitElement {
@@ -32,6 +38,8 @@ export class RunViewElement extends LitElement {
     status: { attribute: false },
     series: { attribute: false },
     seriesVersion: { type: Number },
+    events: { attribute: false },
+    eventsVersion: { type: Number },
     access: { type: String },
     connected: { type: Boolean },
     config: { attribute: false },
@@ -48,6 +56,8 @@ export class RunViewElement extends LitElement {
   declare status: RunStatus | undefined;
   declare series: RunSeries | undefined;
   declare seriesVersion: number;
+  declare events: RunEvents | undefined;
+  declare eventsVersion: number;
   declare access: Access | null;
   declare connected: boolean;
   declare config: Record<string, unknown> | null;
@@ -64,6 +74,13 @@ export class RunViewElement extends LitElement {
   private pickedFor = -1;
   private zoomKey = '';
   private zoomAbort: AbortController | null = null;
+  private timeline: PhaseTimeline | null = null;
+  private timelineKey = '';
+  /** The RunEvents the memo keys were made from (a new object restarts its version count). */
+  private timelineEvents: RunEvents | undefined;
+  private overlays = new Map<string, ChartOverlay>();
+  private overlaysKey = '';
+  private plotted: string[] = [];
 
   constructor() {
     super();
@@ -72,6 +89,8 @@ export class RunViewElement extends LitElement {
     this.status = undefined;
     this.series = undefined;
     this.seriesVersion = 0;
+    this.events = undefined;
+    this.eventsVersion = 0;
     this.access = null;
     this.connected = false;
     this.config = null;
@@ -108,6 +127,35 @@ export class RunViewElement extends LitElement {
       // Keep the old spec objects when nothing changed, so the charts are not reconfigured.
       this.specs = specs;
       this.specsSignature = signature;
+      this.plotted = [...new Set(specs.flatMap((spec) => spec.series.map((d) => d.key)))];
+    }
+    this.updatePhases();
+  }
+
+  /**
+   * The timeline follows every new step (its last segment grows); the chart overlays change only
+   * with the events or the charts' series, so the charts are not repainted for nothing.
+   */
+  private updatePhases(): void {
+    const steps = this.series?.steps;
+    const first = steps?.length ? steps[0] : null;
+    const last = this.series?.lastStep() ?? null;
+    const events = this.events?.events ?? [];
+    const key = `${this.runId}|${this.eventsVersion}|${events.length}|${first}|${last}`;
+    if (this.events !== this.timelineEvents) {
+      this.timelineEvents = this.events;
+      this.timelineKey = '';
+      this.overlaysKey = '';
+    }
+    if (key !== this.timelineKey || !this.timeline) {
+      this.timeline = buildTimeline(events, { first, last });
+      this.timelineKey = key;
+    }
+    const overlaysKey = `${this.runId}|${this.eventsVersion}|${events.length}|${this.specsSignature}`;
+    if (overlaysKey !== this.overlaysKey) {
+      const timeline = this.timeline;
+      this.overlays = new Map(this.specs.map((spec) => [spec.key, chartOverlay(timeline, spec.series.map((d) => d.key))]));
+      this.overlaysKey = overlaysKey;
     }
   }
 
@@ -128,7 +176,7 @@ export class RunViewElement extends LitElement {
       return;
     }
     // Only series the run has: the server refuses the whole request over one unknown name.
-    const names = [...new Set(this.specs.flatMap((s) => s.series.map((d) => d.key)))].filter((n) => this.series?.has(n));
+    const names = this.plotted.filter((n) => this.series?.has(n));
     if (!names.length) return;
     const key = `${this.runId}|${zoom.from}|${zoom.to}|${names.join(',')}`;
     if (key === this.zoomKey) return;
@@ -160,6 +208,26 @@ export class RunViewElement extends LitElement {
     if (this.access !== 'control') return 'read-only access';
     if (!live) return 'the run is not live';
     return '';
+  }
+
+  /** The phase the run is in (and a state that applies, e.g. "II · stalled"), coloured like its band. */
+  private renderPhaseBadge() {
+    const current = this.timeline?.current ?? { phase: null, state: null };
+    const collapsed = current.state !== null && (COLLAPSE_STATES as readonly string[]).includes(current.state);
+    const colour = current.phase ? PHASE_COLOURS[current.phase] : null;
+    const style = collapsed
+      ? `background:${withAlpha(COLLAPSE_COLOUR, 0.16)};border-color:${COLLAPSE_COLOUR}`
+      : colour
+        ? `background:${withAlpha(colour, BAND_ALPHA_STRIP)};border-color:${colour}`
+        : '';
+    const message = this.timeline?.segments.at(-1)?.event.message ?? '';
+    return html`<div class="counter">
+      <div class="value">
+        <span class="phase-badge" data-testid="phase-badge" data-phase=${current.phase ?? ''} data-state=${current.state ?? ''} style=${style}
+          title=${message} aria-label=${`phase ${badgeText(current)}`}>${badgeText(current)}</span>
+      </div>
+      <div class="label">phase</div>
+    </div>`;
   }
 
   protected override render() {
@@ -200,6 +268,7 @@ export class RunViewElement extends LitElement {
           </dl>
         </div>
         <div class="counters">
+          ${this.renderPhaseBadge()}
           <div class="counter">
             <div class="value mono" data-testid="step-counter" data-step=${step} data-target=${view.targetSteps}
               >${formatInt(step)}<span class="of muted"> / ${formatInt(view.targetSteps)}</span></div
@@ -228,6 +297,7 @@ export class RunViewElement extends LitElement {
           <a href=${exportUrl(run.id, 'ndjson')} download data-testid="export-ndjson">NDJSON</a>
         </span>
       </div>
+      <pw-phase-timeline .timeline=${this.timeline} .plotted=${this.plotted} .zoom=${this.zoom}></pw-phase-timeline>
       <section class="charts">
         ${this.specs.map(
           (spec) => html`<pw-chart
@@ -241,6 +311,7 @@ export class RunViewElement extends LitElement {
             .log=${this.logCharts.includes(spec.key)}
             allow-log
             .zoom=${this.zoom}
+            .overlay=${this.overlays.get(spec.key) ?? EMPTY_OVERLAY}
             sync-key="pw-run-${run.id}"
           ></pw-chart>`,
         )}

@@ -66,6 +66,17 @@ export const runViewStyles = [
     .counter .of {
       font-size: 14px;
     }
+    .phase-badge {
+      display: inline-block;
+      padding: 0 8px;
+      border: 1px solid var(--pw-border-strong, #b8c0cc);
+      border-left-width: 3px;
+      border-radius: 4px;
+      font-size: 18px;
+      line-height: 24px;
+      font-weight: 650;
+      white-space: nowrap;
+    }
     .counter .label {
       font-size: 12px;
       color: var(--pw-muted, #4b5563);
@@ -103,6 +114,9 @@ export const runViewStyles = [
     .zoom button {
       padding: 1px 8px;
       font-size: 12px;
+    }
+    pw-phase-timeline {
+      margin-bottom: 10px;
     }
     .charts {
       display: grid;

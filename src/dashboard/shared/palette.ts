@@ -13,3 +13,36 @@ export function colour(i: number): string {
 
 /** The colour of the summary lines (‖E − I‖, loss). */
 export const INK = '#111827';
+
+/**
+ * Phase colours, from the Okabe–Ito palette (distinguishable with the common colour-vision
+ * deficiencies). Yellow is left out: on white it disappears at the band opacity. The same hex
+ * values colour the chart bands, the timeline segments, the legend and the badge, so a phase
+ * reads the same everywhere.
+ */
+export const PHASE_COLOURS = {
+  I: '#56b4e9', // sky blue
+  II: '#e69f00', // orange
+  III: '#009e73', // bluish green
+  IV: '#cc79a7', // reddish purple
+} as const;
+
+/** The band after a dimensional or total collapse: vermillion, hatched so it is not mistaken for a phase. */
+export const COLLAPSE_COLOUR = '#d55e00';
+/** The `converged` marker (Okabe–Ito blue). */
+export const CONVERGED_COLOUR = '#0072b2';
+/** The `stalled-II` warning marker: a darker phase-II orange, so it reads as "about phase II". */
+export const STALLED_COLOUR = '#8a5a00';
+/** Change-point lines: neutral grey and dashed, so they are not taken for a series. */
+export const CHANGE_POINT_COLOUR = '#4b5563';
+
+/** Band opacity on the charts: light enough that every line stays readable on top. */
+export const BAND_ALPHA_CHART = 0.13;
+/** Segment opacity on the timeline: the strip has no lines on it, so it can be stronger. */
+export const BAND_ALPHA_STRIP = 0.45;
+
+/** `#rrggbb` with an alpha, as `rgba(…)` (canvas and CSS both take it). */
+export function withAlpha(hex: string, alpha: number): string {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
+}

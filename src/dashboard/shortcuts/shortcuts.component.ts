@@ -51,7 +51,7 @@ export class ShortcutsElement extends LitElement {
             )}
           </table>
           <footer>
-            <span class="muted">Drag across a chart to zoom; double-click to zoom out.</span>
+            <span class="muted">Drag across a chart, or click a phase on the timeline, to zoom; double-click to zoom out.</span>
             <button type="button" data-testid="shortcuts-close" @click=${this.close}>Close</button>
           </footer>
         </div>

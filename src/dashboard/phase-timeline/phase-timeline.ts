@@ -1,0 +1,1 @@
+export { PhaseTimelineElement } from './phase-timeline.component.js';
