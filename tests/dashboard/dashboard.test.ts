@@ -1,57 +1,31 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/load.js';
-import { selectBackend } from '../../src/model/backend.js';
-import { startServer, type PhasewatchServer } from '../../src/server/server.js';
-import { RunManager, type LiveRun } from '../../src/streams/run-manager.js';
-import { Store } from '../../src/store/store.js';
-import { buildDashboard, launchChromium } from './browser.js';
+import type { PhasewatchServer } from '../../src/server/server.js';
+import type { LiveRun, RunManager } from '../../src/streams/run-manager.js';
+import type { Store } from '../../src/store/store.js';
+import { CHARTS, until, useDashboardSession } from './browser.js';
 
 /**
  * The dashboard in real headless Chromium against a real server with a run training: the page
  * loads, the charts fill, pause/resume/step from the page change the server's step count, and a
  * reload restores the view from the URL. A screenshot is kept in artifacts/dashboard.png.
  */
-const CHARTS = ['chart-cosines', 'chart-head', 'chart-norms', 'chart-loss', 'chart-subshare'];
-const dir = mkdtempSync(join(tmpdir(), 'pw-dashboard-'));
+const session = useDashboardSession('dashboard', { width: 1400, height: 1000 });
 let store: Store;
 let manager: RunManager;
 let server: PhasewatchServer;
-let browser: Browser;
 let page: Page;
 let live: LiveRun;
 
-const until = async (test: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await test())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
 const points = async (testId: string) => Number((await page.getByTestId(testId).getAttribute('data-points')) ?? 0);
 const serverStep = () => live.run.state.step;
 
-beforeAll(async () => {
-  await buildDashboard(join(dir, 'dashboard'));
-  await selectBackend('wasm');
-  store = Store.open(join(dir, 'dash.db'));
-  manager = new RunManager(store, 'wasm');
-  server = await startServer({ store, manager, port: 0, dashboardDir: join(dir, 'dashboard') });
+beforeAll(() => {
+  ({ store, manager, server, page } = session());
   const { config } = resolveConfig({ sets: ['data.batchSize=256', 'steps=1000000', 'log.metricsEvery=10'] });
   live = manager.start(config, { preset: 'default' });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await manager?.close();
-  await server?.close();
-  store?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('dashboard in headless Chromium', () => {

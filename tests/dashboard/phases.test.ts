@@ -1,15 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/load.js';
 import { chartSpecs } from '../../src/dashboard/shared/chart-specs.js';
-import { selectBackend } from '../../src/model/backend.js';
-import { startServer, type PhasewatchServer } from '../../src/server/server.js';
-import { RunManager, type LiveRun } from '../../src/streams/run-manager.js';
-import { Store } from '../../src/store/store.js';
-import { buildDashboard, launchChromium } from './browser.js';
+import type { PhasewatchServer } from '../../src/server/server.js';
+import type { LiveRun, RunManager } from '../../src/streams/run-manager.js';
+import { CHARTS, until, useDashboardSession } from './browser.js';
 
 /**
  * The learning phases on the dashboard, in headless Chromium against a real server training the
@@ -18,45 +14,21 @@ import { buildDashboard, launchChromium } from './browser.js';
  * loss change points, and the timeline zooms the charts. A screenshot is kept in
  * artifacts/phases.png.
  */
-const CHARTS = ['chart-cosines', 'chart-head', 'chart-norms', 'chart-loss', 'chart-subshare'];
-const dir = mkdtempSync(join(tmpdir(), 'pw-phases-'));
-let store: Store;
+const session = useDashboardSession('phases', { width: 1400, height: 1100 });
 let manager: RunManager;
 let server: PhasewatchServer;
-let browser: Browser;
 let page: Page;
 let live: LiveRun;
 const pageErrors: string[] = [];
 const { config } = resolveConfig({ sets: ['steps=1000000'] });
 
-const until = async (test: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await test())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
 const attr = async (testId: string, name: string) => Number((await page.getByTestId(testId).getAttribute(name)) ?? 0);
 const badgePhase = () => page.getByTestId('phase-badge').getAttribute('data-phase');
 const PHASE_ORDER = ['I', 'II', 'III', 'IV'];
 
-beforeAll(async () => {
-  await buildDashboard(join(dir, 'dashboard'));
-  await selectBackend('wasm');
-  store = Store.open(join(dir, 'phases.db'));
-  manager = new RunManager(store, 'wasm');
-  server = await startServer({ store, manager, port: 0, dashboardDir: join(dir, 'dashboard') });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
+beforeAll(() => {
+  ({ manager, server, page } = session());
   page.on('pageerror', (e) => pageErrors.push(e.message));
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await manager?.close();
-  await server?.close();
-  store?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('learning phases in headless Chromium', () => {

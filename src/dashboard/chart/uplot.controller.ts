@@ -292,11 +292,7 @@ export class UPlotController implements ReactiveController {
     for (const line of this.overlay.changes) {
       const x = at(line.step);
       if (x === null) continue;
-      ctx.strokeStyle = line.colour;
-      ctx.beginPath();
-      ctx.moveTo(x, bbox.top);
-      ctx.lineTo(x, bbox.top + bbox.height);
-      ctx.stroke();
+      strokeVertical(ctx, x, bbox, line.colour);
       markers++;
     }
     ctx.setLineDash([]);
@@ -308,11 +304,7 @@ export class UPlotController implements ReactiveController {
     for (const line of this.overlay.states) {
       const x = at(line.step);
       if (x === null) continue;
-      ctx.strokeStyle = line.colour;
-      ctx.beginPath();
-      ctx.moveTo(x, bbox.top);
-      ctx.lineTo(x, bbox.top + bbox.height);
-      ctx.stroke();
+      strokeVertical(ctx, x, bbox, line.colour);
       if (line.label) {
         // On a white backing so the label stays legible over lines and bands; flipped left near the right edge.
         const w = ctx.measureText(line.label).width + 6 * px;
@@ -364,4 +356,13 @@ function axisValue(v: number): string {
   const abs = Math.abs(v);
   if (abs >= 1e5 || abs < 1e-3) return v.toExponential(0);
   return String(Number(v.toPrecision(3)));
+}
+
+/** A vertical line across the plot area at canvas x. */
+function strokeVertical(ctx: CanvasRenderingContext2D, x: number, bbox: { top: number; height: number }, colour: string): void {
+  ctx.strokeStyle = colour;
+  ctx.beginPath();
+  ctx.moveTo(x, bbox.top);
+  ctx.lineTo(x, bbox.top + bbox.height);
+  ctx.stroke();
 }
