@@ -139,7 +139,7 @@ export class TheoryDetector {
       s.t1 = step;
       s.other = m === 2 ? 3 - learner : this.substitutingNeuron(v, learner);
       const k = s.other;
-      enter('II', step, marginConfidence(cos(learner, 1) - T.learned), this.evidence(v), `neuron ${learner} learned v₁ (|c${learner}1| = ${fmt(cos(learner, 1))})${!k ? '' : this.options.headless ? `; with no head nothing substitutes for neuron ${k}, which now drifts towards v₁ or v₂` : `; E${k}${learner} can now substitute for neuron ${k}`}`);
+      enter('II', step, marginConfidence(cos(learner, 1) - T.learned), this.evidence(v), `neuron ${learner} learned v₁ (|c${learner}1| = ${fmt(cos(learner, 1))})${!k ? '' : this.options.headless ? `; with no head nothing substitutes for neuron ${k}, which now drifts towards v₁ or v₂` : `; ${this.entry(k, learner)} can now substitute for neuron ${k}`}`);
       s.stallFrom = { step, abs: this.substitution(v) };
     }
 
@@ -154,7 +154,7 @@ export class TheoryDetector {
       if (twin !== null && cos(j, 1) >= T.learned && !s.collapseReported) {
         s.collapseReported = true;
         if (m === 2) s.terminal = 'dimensional-collapse';
-        emit('state', 'dimensional-collapse', step, marginConfidence(cos(twin, 1) - T.learned), this.evidence(v, twin), `dimensional collapse: neurons ${j} and ${twin} both learned v₁ (|c${twin}1| = ${fmt(cos(twin, 1))}); v₂ is lost`);
+        emit('state', 'dimensional-collapse', step, marginConfidence(cos(twin, 1) - T.learned), this.evidence(v, twin), `dimensional collapse: neurons ${j} and ${twin} both learned v₁ (|c${twin}1| = ${fmt(cos(twin, 1))}) ${m === 2 ? '; v₂ is lost' : 'and none has learned v₂ yet'}`);
         if (m === 2) return events;
       }
       const winner = this.v2Learner(v, j);
@@ -163,7 +163,13 @@ export class TheoryDetector {
         const peak = this.peakOf(winner, j);
         if (s.phase === 'II') {
           const at = peak && peak.abs >= T.substituted && peak.step >= s.t1! && peak.step <= step ? peak.step : step;
-          const how = at === step ? `without the head substituting (|E${winner}${j}| peaked at ${fmt(peak?.value ?? 0)})` : `before the turn of E${winner}${j} was confirmed (peak ${fmt(peak!.value)} at step ${at})`;
+          const e = this.entry(winner, j);
+          const how =
+            at !== step
+              ? `before the turn of ${e} was confirmed (peak ${fmt(peak!.value)} at step ${at})`
+              : peak && peak.abs >= T.substituted
+                ? `the head having peaked before phase II (${e} ${fmt(peak.value)} at step ${peak.step})`
+                : `without the head substituting (|${e}| stayed under ${T.substituted})`;
           enter('III', at, 0.5, this.evidence(v, winner), `w${winner} learned v₂ in one sweep, ${how}`);
         }
         enter('IV', step, marginConfidence(cos(winner, 2) - T.learned), this.evidence(v, winner), `neuron ${winner} learned v₂ (|c${winner}2| = ${fmt(cos(winner, 2))}, |c${winner}1| = ${fmt(cos(winner, 1))}); the head returns to identity`);
@@ -176,7 +182,7 @@ export class TheoryDetector {
         const growing = overlap >= (1 + this.options.turnGrowth) * (s.floorM2[k] ?? Infinity);
         if (peak && peak.abs >= T.substituted && peak.step >= s.t1! && drop >= this.options.peakDrop && cos(k, 2) >= this.options.turnAlignment && growing) {
           const left = s.stalled ? ' (it leaves the stall)' : '';
-          enter('III', peak.step, 0.5 + drop / (4 * this.options.peakDrop), { ...this.evidence(v, k), peak: peak.value, peakStep: peak.step }, `the substitution turned: E${k}${j} is ${Math.round(drop * 100)}% below its peak ${fmt(peak.value)} (step ${peak.step}) while w${k} turns to v₂ (|c${k}2| = ${fmt(cos(k, 2))})${left}`);
+          enter('III', peak.step, 0.5 + drop / (4 * this.options.peakDrop), { ...this.evidence(v, k), peak: peak.value, peakStep: peak.step }, `the substitution turned: ${this.entry(k, j)} is ${Math.round(drop * 100)}% below its peak ${fmt(peak.value)} (step ${peak.step}) while w${k} turns to v₂ (|c${k}2| = ${fmt(cos(k, 2))})${left}`);
         } else {
           this.watchStall(v, step, k, emit);
         }
@@ -203,7 +209,7 @@ export class TheoryDetector {
     const weak = Math.abs(v[`cos_${k}_2`] ?? NaN) < T.absent && (v[`wnorm_${k}`] ?? Infinity) < this.options.stallNorm;
     if (flat && weak && !s.stalled) {
       s.stalled = true;
-      emit('state', 'stalled-II', step, 0.5 + (1 - now / Math.max(from.abs * (1 + this.options.stallGrowth), 1e-12)) * 5, this.evidence(v, k), `stalled in phase II: E${k}${s.learner} has hardly grown for ${step - from.step} steps (${fmt(from.abs)} → ${fmt(now)}), ‖w${k}‖ = ${fmt(v[`wnorm_${k}`])} and |c${k}2| = ${fmt(Math.abs(v[`cos_${k}_2`]))}; usually slow, not permanent`);
+      emit('state', 'stalled-II', step, 0.5 + (1 - now / Math.max(from.abs * (1 + this.options.stallGrowth), 1e-12)) * 5, this.evidence(v, k), `stalled in phase II: ${this.entry(k, s.learner!)} has hardly grown for ${step - from.step} steps (${fmt(from.abs)} → ${fmt(now)}), ‖w${k}‖ = ${fmt(v[`wnorm_${k}`])} and |c${k}2| = ${fmt(Math.abs(v[`cos_${k}_2`]))}; usually slow, not permanent`);
     }
     s.stallFrom = { step, abs: now };
   }
@@ -225,6 +231,11 @@ export class TheoryDetector {
       const peak = this.state.peaks[name];
       if (!peak || Math.abs(value) > peak.abs) this.state.peaks[name] = { abs: Math.abs(value), value, step: record.step };
     }
+  }
+
+  /** How messages name the substituting entry: E21, or the largest off-diagonal entry where entries are not recorded one by one. */
+  private entry(k: number, j: number): string {
+    return this.options.m <= FULL_HEAD_UP_TO ? `E${k}${j}` : 'max|E_jr| (j ≠ r)';
   }
 
   private headName(k: number, j: number): string {

@@ -172,6 +172,29 @@ describe('TheoryDetector', () => {
     expect(events[2].message).toMatch(/E13/);
   });
 
+  it('works for m = 6 without per-entry head series, reading the substitution from E_offdiag_max', () => {
+    // Neuron 4 learns v_1; neuron 6 is the one most aligned with v_2 and learns it.
+    const m6: Curves = {
+      cos_1_1: () => 0.1,
+      cos_4_1: fourPhases.cos_1_1,
+      cos_6_2: fourPhases.cos_2_2,
+      M_6_2: fourPhases.M_2_2,
+      E_offdiag_max: fourPhases.E_2_1,
+      E_dist_I: fourPhases.E_2_1,
+      E_1_2: () => NaN,
+      E_2_1: () => NaN,
+    };
+    for (let j = 2; j <= 6; j++) {
+      m6[`cos_${j}_1`] ??= () => 0.1;
+      m6[`cos_${j}_2`] ??= () => 0.12;
+      m6[`M_${j}_2`] ??= () => 0.12;
+      m6[`varF_${j}`] ??= () => 1;
+    }
+    const events = detect(records(m6, 6000), 6);
+    expect(summary(events)).toEqual(['I@10/10', 'II@850/850', 'III@4000/4010', 'IV@4270/4270', 'converged@4940/4940']);
+    expect(events[3].evidence).toMatchObject({ learner: 4, other: 6 });
+  });
+
   it('continues exactly from a JSON snapshot taken mid-run', () => {
     const recs = records(fourPhases, 6000);
     const whole = detect(recs);
