@@ -3,22 +3,25 @@ import { Command, CommanderError } from 'commander';
 import { exportCommand } from './cli/commands/export.js';
 import { presetsCommand } from './cli/commands/presets.js';
 import { resumeCommand } from './cli/commands/resume.js';
+import { branchCommand } from './cli/commands/branch.js';
 import { runCommand } from './cli/commands/run.js';
 import { runsCommand } from './cli/commands/runs.js';
 import { serveCommand } from './cli/commands/serve.js';
 import { validateCommand } from './cli/commands/validate.js';
-import { PhasewatchError } from './errors.js';
+import { PhasewatchError, UsageError } from './errors.js';
 import { StoreError } from './store/errors.js';
+import { splitBranchRules, type BranchRule } from './streams/branch-rules.js';
 
 /** The `phasewatch` command line. */
-export function buildProgram(): Command {
+export function buildProgram(branchRules: readonly BranchRule[] = []): Command {
   return new Command('phasewatch')
     .description('train and watch the prediction-head model of Wen & Li (NeurIPS 2022)')
     .showHelpAfterError('(add --help for usage)')
-    .addCommand(serveCommand())
-    .addCommand(runCommand())
+    .addCommand(serveCommand(branchRules))
+    .addCommand(runCommand(branchRules))
     .addCommand(runsCommand())
     .addCommand(resumeCommand())
+    .addCommand(branchCommand())
     .addCommand(exportCommand())
     .addCommand(validateCommand())
     .addCommand(presetsCommand());
@@ -26,9 +29,12 @@ export function buildProgram(): Command {
 
 /** Runs the CLI; errors we know are printed as one clear line with exit code 2. */
 export async function main(argv: readonly string[]): Promise<void> {
-  const program = buildProgram().exitOverride();
   try {
-    await program.parseAsync(argv as string[]);
+    // `--branch-on T --set …` groups are order-sensitive, which commander cannot express: take them out first.
+    const { args, rules } = splitBranchRules(argv);
+    if (rules.length && !['run', 'serve'].includes(args[2])) throw new UsageError('--branch-on works with `run` and `serve`');
+    const program = buildProgram(rules).exitOverride();
+    await program.parseAsync(args);
   } catch (error) {
     if (error instanceof CommanderError) {
       process.exitCode = error.exitCode;

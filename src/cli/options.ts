@@ -25,7 +25,19 @@ export function addConfigOptions(command: Command): Command {
     .option('--seed <n>', 'random seed', parseCount('--seed', 0));
 }
 
-function collect(value: string, previous: string[]): string[] {
+/**
+ * Documents `--branch-on` in the help. The CLI takes these groups out of the arguments before
+ * commander parses them (their `--set`s are order-sensitive), so commander never sees one.
+ */
+export function addBranchOnOption(command: Command): Command {
+  return command.option(
+    '--branch-on <trigger>',
+    'branch automatically the first time a detector event fires — phase:II, state:dimensional-collapse, cp:loss, event — with the --set options that follow it (repeatable)',
+  );
+}
+
+/** Commander's accumulator for repeatable options. */
+export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 

@@ -86,7 +86,8 @@ export class TrainState {
     }
     tf.tidy(() => {
       this.W.assign(tf.tensor2d(snapshot.W, [d, m]));
-      this.E.assign(tf.tensor2d(snapshot.E, [m, m]));
+      // Without a head E ≡ I, whatever head the state was trained with (a branch that drops the head).
+      this.E.assign(this.config.head.mode === 'none' ? tf.eye(m) : tf.tensor2d(snapshot.E, [m, m]));
     });
     if (snapshot.optimizer.kind === this.optimizer.kind) this.optimizer.restore(snapshot.optimizer);
     this.step = snapshot.step;

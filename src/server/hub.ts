@@ -205,6 +205,7 @@ export class Hub {
         return;
       case 'control':
       case 'start':
+      case 'branch':
       case 'resume':
         if (viewer.access !== 'control') {
           return this.fail(viewer, message.id, ErrorCode.forbidden, `${message.type} needs the control token; this connection may only watch`);
@@ -213,6 +214,10 @@ export class Hub {
           if (!this.store.getRun(message.runId)) return this.fail(viewer, message.id, ErrorCode.unknownRun, `run ${message.runId} does not exist`);
           this.manager.control(message.runId, message.action, message.n);
           this.send(viewer, { type: 'ack', id: message.id, runId: message.runId });
+        } else if (message.type === 'branch') {
+          if (!this.store.getRun(message.runId)) return this.fail(viewer, message.id, ErrorCode.unknownRun, `run ${message.runId} does not exist`);
+          const live = this.manager.branch({ parentId: message.runId, at: message.at, sets: message.sets, steps: message.steps, name: message.name });
+          this.send(viewer, { type: 'ack', id: message.id, runId: live.id });
         } else if (message.type === 'start') {
           const { config, preset } = resolveConfig({ preset: message.preset, sets: message.sets });
           const live = this.manager.start(config, { preset, name: message.name });

@@ -48,6 +48,16 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
     sets: z.array(z.string().max(256)).max(64).optional(),
     name: z.string().max(128).optional(),
   }),
+  /** Branch a run with a config patch — a live one at its current step, or at a checkpoint `at` — and train the branch (needs control access). */
+  z.strictObject({
+    type: z.literal('branch'),
+    id: requestId,
+    runId,
+    at: z.number().int().min(0).optional(),
+    sets: z.array(z.string().max(256)).max(64).optional(),
+    steps: z.number().int().min(1).optional(),
+    name: z.string().max(128).optional(),
+  }),
   /** Continue a stored run from its last checkpoint (needs control access). */
   z.strictObject({ type: z.literal('resume'), id: requestId, runId, steps: z.number().int().min(1).optional() }),
   /** Ask for the run list now. */

@@ -35,7 +35,7 @@ export class MetricRepository {
   private readonly seriesListStmt: Database.Statement<[number], { id: number; name: string }>;
   private readonly readSeriesStmt: Database.Statement<[number, string, number, number], StepValueRow>;
   private readonly readPointsStmt: Database.Statement<[number, number, number], PivotRow>;
-  private readonly lastStepStmt: Database.Statement<[number], { step: number | null }>;
+  private readonly lastStepStmt: Database.Statement<[number, number], { step: number | null }>;
   private readonly deleteAfterStmt: Database.Statement<[number, number]>;
   private readonly appendTx: Database.Transaction<(runId: number, points: readonly MetricPoint[]) => void>;
 
@@ -66,7 +66,7 @@ export class MetricRepository {
       .raw(true);
     // A correlated MAX per series lets SQLite use the (series_id, step) key instead of scanning points.
     this.lastStepStmt = db.prepare(`
-      SELECT MAX((SELECT MAX(step) FROM points WHERE series_id = s.id)) AS step
+      SELECT MAX((SELECT MAX(step) FROM points WHERE series_id = s.id AND step <= ?)) AS step
       FROM series s WHERE s.run_id = ?`);
     this.deleteAfterStmt = db.prepare(`
       DELETE FROM points
@@ -140,9 +140,9 @@ export class MetricRepository {
     return this.pivot(runId, from, to, column);
   }
 
-  /** @param runId - run id @returns the highest step with any stored point, or null if none */
-  lastStep(runId: number): number | null {
-    return this.lastStepStmt.get(runId)?.step ?? null;
+  /** @param runId - run id @param atOrBefore - only steps up to this count @returns the highest step with any stored point, or null if none */
+  lastStep(runId: number, atOrBefore = Number.MAX_SAFE_INTEGER): number | null {
+    return this.lastStepStmt.get(atOrBefore, runId)?.step ?? null;
   }
 
   /**

@@ -239,7 +239,10 @@ export class Store {
    * @returns the run's series names in order of first appearance (empty for unknown runs)
    */
   seriesNames(runId: number): string[] {
-    return this.use().metrics.seriesNames(runId);
+    const { metrics } = this.use();
+    const names = new Set<string>();
+    for (const segment of this.lineage(runId)) for (const name of metrics.seriesNames(segment.runId)) names.add(name);
+    return [...names];
   }
 
   /**
@@ -254,7 +257,16 @@ export class Store {
    * @param range - inclusive step bounds; either side may be omitted
    */
   readSeries(runId: number, name: string, range?: StepRange): SeriesData {
-    return this.use().metrics.readSeries(runId, name, range);
+    const { metrics } = this.use();
+    const segments = this.lineage(runId);
+    if (segments.length === 1) return metrics.readSeries(runId, name, range);
+    const out: SeriesData = { steps: [], values: [] };
+    for (const segment of segments) {
+      const part = metrics.readSeries(segment.runId, name, clip(segment, range));
+      out.steps.push(...part.steps);
+      out.values.push(...part.values);
+    }
+    return out;
   }
 
   /**
@@ -274,7 +286,21 @@ export class Store {
    * @param range - inclusive step bounds; either side may be omitted
    */
   readPoints(runId: number, range?: StepRange): Iterable<PointRow> {
-    return this.use().metrics.readPoints(runId, range);
+    const { metrics } = this.use();
+    const segments = this.lineage(runId);
+    if (segments.length === 1) return metrics.readPoints(runId, range);
+    const names = this.seriesNames(runId);
+    const column = new Map(names.map((name, c) => [name, c]));
+    return (function* () {
+      for (const segment of segments) {
+        const own = metrics.seriesNames(segment.runId).map((name) => column.get(name)!);
+        for (const row of metrics.readPoints(segment.runId, clip(segment, range))) {
+          const values = new Array<number | null>(names.length).fill(null);
+          row.values.forEach((v, i) => (values[own[i]] = v));
+          yield { step: row.step, values };
+        }
+      }
+    })();
   }
 
   /**
@@ -286,7 +312,47 @@ export class Store {
    * @returns the highest step with any stored point, or null when there are none
    */
   lastStep(runId: number): number | null {
-    return this.use().metrics.lastStep(runId);
+    const { metrics } = this.use();
+    const segments = this.lineage(runId);
+    for (let i = segments.length - 1; i >= 0; i--) {
+      const last = metrics.lastStep(segments[i].runId, segments[i].to);
+      if (last !== null) return last;
+    }
+    return null;
+  }
+
+  /**
+   * The runs whose records make up a run's history, root first: a branch inherits its parent's
+   * history up to its fork step (read through, never copied), the parent its own parent's, and
+   * so on. Each segment contributes its run's own records with steps after the previous
+   * segment's `to` and up to its own `to` (the next fork step; unbounded for the run itself).
+   *
+   * @example
+   * ```ts
+   * store.lineage(branch.id); // [{ runId: 1, from: -∞, to: 4400 }, { runId: 7, from: 4401, to: +∞ }]
+   * ```
+   * @throws StoreError `E_RUN_NOT_FOUND` when an ancestor is missing
+   */
+  lineage(runId: number): { runId: number; from: number; to: number }[] {
+    const { runs } = this.use();
+    const chain: { runId: number; forkStep: number | null }[] = [];
+    const seen = new Set<number>();
+    let id: number | null = runId;
+    while (id !== null) {
+      if (seen.has(id)) throw new StoreError('E_INVALID_ARGUMENT', `run ${runId} has a cycle in its lineage at run ${id}`);
+      seen.add(id);
+      const run = runs.get(id);
+      // An unknown run has an empty history of its own (reads of it return nothing).
+      if (!run && id === runId) return [{ runId, from: -Number.MAX_SAFE_INTEGER, to: Number.MAX_SAFE_INTEGER }];
+      if (!run) throw this.runNotFound(id);
+      chain.unshift({ runId: id, forkStep: run.forkStep });
+      id = run.parentId;
+    }
+    return chain.map((link, i) => ({
+      runId: link.runId,
+      from: i === 0 ? -Number.MAX_SAFE_INTEGER : chain[i].forkStep! + 1,
+      to: i === chain.length - 1 ? Number.MAX_SAFE_INTEGER : chain[i + 1].forkStep!,
+    }));
   }
 
   /**
@@ -330,7 +396,9 @@ export class Store {
    * ```
    */
   readEvents(runId: number, range?: StepRange): RunPhaseEvent[] {
-    return this.use().events.list(runId, range);
+    const { events } = this.use();
+    // Inherited events are part of this run's history: they carry its id.
+    return this.lineage(runId).flatMap((segment) => events.list(segment.runId, clip(segment, range)).map((e) => ({ ...e, runId })));
   }
 
   /**
@@ -456,6 +524,11 @@ export class Store {
   private runNotFound(id: number): StoreError {
     return new StoreError('E_RUN_NOT_FOUND', `run ${id} not found in ${this.path}`);
   }
+}
+
+/** A range limited to one lineage segment. */
+function clip(segment: { from: number; to: number }, range: StepRange = {}): StepRange {
+  return { from: Math.max(segment.from, range.from ?? -Number.MAX_SAFE_INTEGER), to: Math.min(segment.to, range.to ?? Number.MAX_SAFE_INTEGER) };
 }
 
 function now(): string {

@@ -4,22 +4,27 @@ import { NotLiveError, UsageError } from '../errors.js';
 import type { MetricRecord } from '../operators/frames.js';
 import type { Store } from '../store/store.js';
 import type { RunRecord } from '../store/types.js';
+import { createBranch, planBranch, type BranchRequest } from './branch-plan.js';
+import { triggerOf, type BranchRule } from './branch-rules.js';
 import { applyResume, planResume } from './resume-plan.js';
 import { Run, type RunOutcome } from './run.js';
 import type { ControlState } from './run-control.js';
-import { trainRecorded } from './run-recorder.js';
+import { startRecorded, type RunRecorder } from './run-recorder.js';
 
 /** A run training in this process. */
 export interface LiveRun {
   readonly id: number;
   readonly run: Run;
   readonly outcome: Promise<RunOutcome>;
+  readonly recorder: RunRecorder;
 }
 
 export type ManagerEvent =
   | { readonly type: 'started'; readonly runId: number }
   | { readonly type: 'control'; readonly runId: number; readonly state: ControlState }
-  | { readonly type: 'ended'; readonly runId: number; readonly outcome: RunOutcome };
+  | { readonly type: 'ended'; readonly runId: number; readonly outcome: RunOutcome }
+  | { readonly type: 'branched'; readonly runId: number; readonly parentId: number; readonly forkStep: number }
+  | { readonly type: 'branch-failed'; readonly runId: number; readonly rule: string; readonly error: string };
 
 export type ControlActionName = 'pause' | 'resume' | 'step' | 'stop';
 
@@ -42,8 +47,8 @@ export class RunManager {
     return this.eventsSubject.asObservable();
   }
 
-  /** Creates a stored run for `config` and starts training it. */
-  start(config: RunConfig, meta: { preset: string | null; name?: string }): LiveRun {
+  /** Creates a stored run for `config` and starts training it, with automatic branch points if given. */
+  start(config: RunConfig, meta: { preset: string | null; name?: string; branchRules?: readonly BranchRule[] }): LiveRun {
     this.assertOpen();
     const record = this.store.createRun({
       name: meta.name ?? meta.preset ?? 'custom',
@@ -53,7 +58,28 @@ export class RunManager {
       backend: this.backend,
       targetSteps: config.steps,
     });
-    return this.launch(record.id, new Run(config));
+    const live = this.launch(record.id, new Run(config));
+    for (const rule of meta.branchRules ?? []) this.addBranchRule(live.id, rule);
+    return live;
+  }
+
+  /**
+   * Branches a live run automatically the first time a detector event matches `rule.on`, at the
+   * step of that event's record, with `rule.sets`. A patch that cannot apply is reported as a
+   * `branch-failed` event; the run goes on.
+   */
+  addBranchRule(runId: number, rule: BranchRule): void {
+    const live = this.requireLive(runId);
+    const matches = triggerOf(rule.on);
+    const subscription = live.run.metrics$.subscribe((record) => {
+      if (!record.events?.some(matches)) return;
+      subscription.unsubscribe();
+      try {
+        this.branch({ parentId: runId, sets: rule.sets, name: `${this.store.getRun(runId)?.name ?? runId} ⑂ ${rule.on} ${rule.sets.join(' ')}`.trim() });
+      } catch (error) {
+        this.eventsSubject.next({ type: 'branch-failed', runId, rule: rule.on, error: (error as Error).message });
+      }
+    });
   }
 
   /** Continues a stored run from its last checkpoint (optionally to a new total). */
@@ -64,6 +90,25 @@ export class RunManager {
     const run = new Run(plan.config, { snapshot: plan.snapshot, detectorState: plan.detectorState });
     applyResume(this.store, plan, this.backend);
     return this.launch(runId, run);
+  }
+
+  /**
+   * Branches a run — a live one at its current step (the parent goes on), or any run at one of
+   * its checkpoints — with a config patch, and starts training the branch.
+   * @throws UsageError / ConfigError when the patch cannot apply
+   */
+  branch(request: BranchRequest): LiveRun {
+    this.assertOpen();
+    const parent = this.runs.get(request.parentId);
+    // Between two slices of steps, so the state and the detectors are at one step boundary.
+    const live = parent ? { snapshot: parent.run.state.snapshot(), detectorState: parent.run.detector.snapshot() } : undefined;
+    const plan = planBranch(this.store, request, live);
+    // The branch reads its history up to the fork through the store: write the parent's buffered points first.
+    parent?.recorder.flush();
+    const record = createBranch(this.store, plan, this.backend);
+    const launched = this.launch(record.id, new Run(plan.config, { snapshot: plan.snapshot, detectorState: plan.detectorState }));
+    this.eventsSubject.next({ type: 'branched', runId: record.id, parentId: plan.parent.id, forkStep: plan.forkStep });
+    return launched;
   }
 
   /** @throws NotLiveError when the run is not training in this process */
@@ -113,8 +158,8 @@ export class RunManager {
   }
 
   private launch(runId: number, run: Run): LiveRun {
-    const outcome = trainRecorded(run, this.store, runId);
-    const live: LiveRun = { id: runId, run, outcome };
+    const { outcome, recorder } = startRecorded(run, this.store, runId);
+    const live: LiveRun = { id: runId, run, outcome, recorder };
     this.runs.set(runId, live);
     run.control.state$.subscribe((state) => this.eventsSubject.next({ type: 'control', runId, state }));
     void outcome.then((result) => {

@@ -109,10 +109,15 @@ export class RunRecorder {
  * @example const outcome = await trainRecorded(new Run(config), store, runId);
  */
 export async function trainRecorded(run: Run, store: Store, runId: number): Promise<RunOutcome> {
+  return startRecorded(run, store, runId).outcome;
+}
+
+/**
+ * {@link trainRecorded}, also handing back the recorder, so its buffered points can be flushed
+ * at once (before a branch reads its parent's history through the store).
+ */
+export function startRecorded(run: Run, store: Store, runId: number): { recorder: RunRecorder; outcome: Promise<RunOutcome> } {
   const recorder = new RunRecorder(run, store, runId);
-  try {
-    return await recorder.attach(run.start());
-  } finally {
-    run.dispose();
-  }
+  const outcome = recorder.attach(run.start()).finally(() => run.dispose());
+  return { recorder, outcome };
 }

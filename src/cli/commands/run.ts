@@ -2,8 +2,10 @@ import { Command } from 'commander';
 import { resolveConfig } from '../../config/load.js';
 import { selectBackend } from '../../model/backend.js';
 import { Store } from '../../store/store.js';
+import type { BranchRule } from '../../streams/branch-rules.js';
 import { executeRun } from '../execute-run.js';
-import { addConfigOptions, backendOption, dbOption, parseCount } from '../options.js';
+import { executeWithBranches } from '../execute-branching.js';
+import { addBranchOnOption, addConfigOptions, backendOption, dbOption, parseCount } from '../options.js';
 import { describeBackend, progressFor, type CommonOptions } from '../shared.js';
 
 interface RunOptions extends CommonOptions {
@@ -16,8 +18,8 @@ interface RunOptions extends CommonOptions {
 }
 
 /** `phasewatch run`: train one run headless, with progress in the terminal. */
-export function runCommand(): Command {
-  return addConfigOptions(new Command('run'))
+export function runCommand(branchRules: readonly BranchRule[] = []): Command {
+  return addBranchOnOption(addConfigOptions(new Command('run')))
     .description('train a run in this terminal and record it in the database')
     .addOption(dbOption())
     .addOption(backendOption())
@@ -37,6 +39,11 @@ export function runCommand(): Command {
       const backend = await selectBackend(options.backend);
       const store = Store.open(options.db);
       try {
+        if (branchRules.length) {
+          const failed = await executeWithBranches({ store, backend: backend.name, config, preset, name: options.name, rules: branchRules, quiet: options.quiet, write: (t) => void process.stdout.write(t) });
+          if (failed) process.exitCode = 1;
+          return;
+        }
         const record = store.createRun({
           name: options.name ?? preset ?? 'custom',
           preset,

@@ -5,8 +5,9 @@ import { selectBackend } from '../../model/backend.js';
 import { isLoopback, newToken } from '../../server/access.js';
 import { startServer } from '../../server/server.js';
 import { RunManager } from '../../streams/run-manager.js';
+import type { BranchRule } from '../../streams/branch-rules.js';
 import { Store } from '../../store/store.js';
-import { addConfigOptions, backendOption, dbOption, parseCount } from '../options.js';
+import { addBranchOnOption, addConfigOptions, backendOption, dbOption, parseCount } from '../options.js';
 import { describeBackend } from '../shared.js';
 
 interface ServeOptions {
@@ -25,8 +26,8 @@ interface ServeOptions {
 }
 
 /** `phasewatch serve`: the dashboard, the API and the WebSocket hub, with a default run training. */
-export function serveCommand(): Command {
-  return addConfigOptions(new Command('serve'))
+export function serveCommand(branchRules: readonly BranchRule[] = []): Command {
+  return addBranchOnOption(addConfigOptions(new Command('serve')))
     .description('serve the live dashboard (and start a run of the default preset unless --no-run)')
     .option('--host <host>', 'interface to listen on; anything but loopback requires tokens', '127.0.0.1')
     .option('--port <port>', 'port (0 picks a free one)', parseCount('--port', 0), 8787)
@@ -61,7 +62,7 @@ export function serveCommand(): Command {
       process.stdout.write(`phasewatch serving ${store.path}\n  dashboard: ${withToken(tokens.control)}\n`);
       if (tokens.read) process.stdout.write(`  read-only: ${withToken(tokens.read)}\n`);
       if (resolved) {
-        const live = manager.start(resolved.config, { preset: resolved.preset });
+        const live = manager.start(resolved.config, { preset: resolved.preset, branchRules });
         process.stdout.write(`  training run ${live.id} (${resolved.preset}, ${resolved.config.steps} steps)\n`);
       }
       await new Promise<void>((resolve) => {

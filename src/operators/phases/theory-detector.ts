@@ -154,7 +154,7 @@ export class TheoryDetector {
       if (twin !== null && cos(j, 1) >= T.learned && !s.collapseReported) {
         s.collapseReported = true;
         if (m === 2) s.terminal = 'dimensional-collapse';
-        emit('state', 'dimensional-collapse', step, marginConfidence(cos(twin, 1) - T.learned), this.evidence(v, twin), `dimensional collapse: neurons ${j} and ${twin} both learned v₁ (|c${twin}1| = ${fmt(cos(twin, 1))}) ${m === 2 ? '; v₂ is lost' : 'and none has learned v₂ yet'}`);
+        emit('state', 'dimensional-collapse', step, marginConfidence(cos(twin, 1) - T.learned), this.evidence(v, twin), `dimensional collapse: neurons ${j} and ${twin} both learned v₁ (|c${twin}1| = ${fmt(cos(twin, 1))})${m === 2 ? '; v₂ is lost' : ' and none has learned v₂ yet'}`);
         if (m === 2) return events;
       }
       const winner = this.v2Learner(v, j);
