@@ -12,6 +12,8 @@ const MAX_POINTS = 100_000;
  * - `/api/runs` → `{ runs }`; `/api/runs/:id` → `{ run, config }`
  * - `/api/runs/:id/series?names=a,b&from=&to=&maxPoints=` → `{ columns, data, decimated }`
  * - `/api/runs/:id/events?from=&to=` → `{ events }`: detector events detected in the step range
+ * - `/api/runs/:id/checkpoints` → `{ checkpoints: [{ step, reason, createdAt }] }`: where the run can be branched
+ * - `/api/runs/:id/lineage` → `{ lineage: [{ runId, from, to }], children: [run summaries] }`: the runs its history reads through, and its branches
  * - `/api/runs/:id/export?format=csv|ndjson` → every recorded step at full resolution, with phases and events
  * - `/api/presets` → `{ presets }`
  * Returns false when the path is not an API path.
@@ -41,6 +43,11 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, url: 
     const unknown = names.filter((n) => !channel.columns.includes(n));
     if (unknown.length) return json(res, 400, { error: `unknown series ${unknown.join(', ')}; this run has ${channel.columns.slice(1).join(', ')}` });
     return json(res, 200, channel.range(names.length ? names : channel.columns.slice(1), from, to, Math.floor(maxPoints)));
+  }
+  if (parts[3] === 'checkpoints' && parts.length === 4) return json(res, 200, { checkpoints: store.listCheckpoints(runId) });
+  if (parts[3] === 'lineage' && parts.length === 4) {
+    const lineage = store.lineage(runId).map((s) => ({ runId: s.runId, from: Number.isSafeInteger(s.from) && s.from > -Number.MAX_SAFE_INTEGER ? s.from : null, to: s.to < Number.MAX_SAFE_INTEGER ? s.to : null }));
+    return json(res, 200, { lineage, children: hub.summaries().filter((r) => r.parentId === runId) });
   }
   if (parts[3] === 'events' && parts.length === 4) {
     const from = numberParam(url, 'from', -Number.MAX_SAFE_INTEGER);
