@@ -64,7 +64,7 @@ export async function benchViewers(viewers = 100, windowMs = 8000): Promise<View
   }
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-  live.run.control.stop();
+  await live.run.command('stop');
   await manager.close();
   await server.close();
   store.close();

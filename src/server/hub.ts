@@ -164,16 +164,20 @@ export class Hub {
       this.fail(viewer, id, ErrorCode.badMessage, `invalid message: ${issue.path.join('.') || 'message'}: ${issue.message}`);
       return;
     }
-    try {
-      this.handle(viewer, parsed.data);
-    } catch (error) {
+    const failed = (error: unknown) => {
       // Known errors carry their own code (E_CONFIG, E_USAGE, E_RUN_NOT_FOUND …); the rest are ours.
       const known = error instanceof PhasewatchError || error instanceof StoreError;
       this.fail(viewer, parsed.data.id, known ? error.code : ErrorCode.internal, (error as Error).message);
+    };
+    try {
+      this.handle(viewer, parsed.data)?.catch(failed);
+    } catch (error) {
+      failed(error);
     }
   }
 
-  private handle(viewer: Viewer, message: ClientMessage): void {
+  /** Handles one valid message; steering that waits on a run (in a worker thread) returns a promise. */
+  private handle(viewer: Viewer, message: ClientMessage): Promise<void> | void {
     switch (message.type) {
       case 'ping':
         this.send(viewer, { type: 'pong', id: message.id, serverTime: Date.now() });
@@ -212,12 +216,12 @@ export class Hub {
         }
         if (message.type === 'control') {
           if (!this.store.getRun(message.runId)) return this.fail(viewer, message.id, ErrorCode.unknownRun, `run ${message.runId} does not exist`);
-          this.manager.control(message.runId, message.action, message.n);
-          this.send(viewer, { type: 'ack', id: message.id, runId: message.runId });
+          // The ack comes once the run has taken the command: a paused run computes nothing after it.
+          return this.manager.control(message.runId, message.action, message.n).then(() => this.send(viewer, { type: 'ack', id: message.id, runId: message.runId }));
         } else if (message.type === 'branch') {
           if (!this.store.getRun(message.runId)) return this.fail(viewer, message.id, ErrorCode.unknownRun, `run ${message.runId} does not exist`);
-          const live = this.manager.branch({ parentId: message.runId, at: message.at, sets: message.sets, steps: message.steps, name: message.name });
-          this.send(viewer, { type: 'ack', id: message.id, runId: live.id });
+          const request = { parentId: message.runId, at: message.at, sets: message.sets, steps: message.steps, name: message.name };
+          return this.manager.branch(request).then((live) => this.send(viewer, { type: 'ack', id: message.id, runId: live.id }));
         } else if (message.type === 'start') {
           const { config, preset } = resolveConfig({ preset: message.preset, sets: message.sets });
           const live = this.manager.start(config, { preset, name: message.name });

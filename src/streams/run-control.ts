@@ -6,6 +6,9 @@ import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
  */
 export type ControlState = 'running' | 'paused' | 'stepping' | 'stopped';
 
+/** What people may ask of a run. */
+export type ControlActionName = 'pause' | 'resume' | 'step' | 'stop';
+
 /**
  * The gate between a run and the people steering it: pause, resume, step(n), stop.
  *
@@ -49,6 +52,14 @@ export class RunControl {
     if (this.state === 'stopped') return;
     this.budget = (this.state === 'stepping' ? this.budget : 0) + n;
     this.set('stepping');
+  }
+
+  /** Applies a named action (`step` runs `n`). */
+  apply(action: ControlActionName, n = 1): void {
+    if (action === 'pause') this.pause();
+    else if (action === 'resume') this.resume();
+    else if (action === 'step') this.step(n);
+    else this.stop();
   }
 
   /** Ends the run after the step in progress; final. */

@@ -1,22 +1,27 @@
 import { Subject, type Observable } from 'rxjs';
 import type { RunConfig } from '../config/schema.js';
 import { NotLiveError, UsageError } from '../errors.js';
+import type { TrainStateSnapshot } from '../model/train-state.js';
 import type { MetricRecord } from '../operators/frames.js';
+import type { PhaseDetectorState } from '../operators/phases/phase-detector.js';
 import type { Store } from '../store/store.js';
 import type { RunRecord } from '../store/types.js';
-import { createBranch, planBranch, type BranchRequest } from './branch-plan.js';
-import { triggerOf, type BranchRule } from './branch-rules.js';
+import { createBranch, planBranch, type BranchRequest, type LiveFork } from './branch-plan.js';
+import type { BranchRule } from './branch-rules.js';
+import { LocalRun } from './local-run.js';
+import type { ManagedRun } from './managed-run.js';
 import { applyResume, planResume } from './resume-plan.js';
 import { Run, type RunOutcome } from './run.js';
-import type { ControlState } from './run-control.js';
-import { startRecorded, type RunRecorder } from './run-recorder.js';
+import type { ControlActionName, ControlState } from './run-control.js';
+import { ThreadRun } from './thread-run.js';
 
-/** A run training in this process. */
+export type { ControlActionName } from './run-control.js';
+
+/** A run training under this manager (in this thread or a worker thread). */
 export interface LiveRun {
   readonly id: number;
-  readonly run: Run;
+  readonly run: ManagedRun;
   readonly outcome: Promise<RunOutcome>;
-  readonly recorder: RunRecorder;
 }
 
 export type ManagerEvent =
@@ -26,12 +31,27 @@ export type ManagerEvent =
   | { readonly type: 'branched'; readonly runId: number; readonly parentId: number; readonly forkStep: number }
   | { readonly type: 'branch-failed'; readonly runId: number; readonly rule: string; readonly error: string };
 
-export type ControlActionName = 'pause' | 'resume' | 'step' | 'stop';
+export interface RunManagerOptions {
+  /**
+   * Train each run in its own worker thread (own tfjs backend and database connection), so that
+   * runs use several cores and the server's thread stays free; default false: runs share this
+   * thread, each yielding to the event loop between short slices of steps.
+   */
+  readonly threads?: boolean;
+}
+
+/** Where a run starts from. */
+interface Launch {
+  readonly config: RunConfig;
+  readonly snapshot?: TrainStateSnapshot;
+  readonly detectorState?: PhaseDetectorState;
+  readonly rules?: readonly BranchRule[];
+}
 
 /**
- * The runs a server trains: starts runs from configs, resumes stored ones, forwards control,
- * and tells listeners when runs start, change state and end. Every run is recorded in the store.
- * Runs share this thread; each yields to the event loop between short slices of steps.
+ * The runs a server trains: starts runs from configs, resumes stored ones, branches them (by
+ * hand or by rule), forwards control, and tells listeners when runs start, change state, branch
+ * and end. Every run is recorded in the store.
  */
 export class RunManager {
   private readonly runs = new Map<number, LiveRun>();
@@ -41,10 +61,16 @@ export class RunManager {
   constructor(
     readonly store: Store,
     private readonly backend: string,
+    private readonly options: RunManagerOptions = {},
   ) {}
 
   get events$(): Observable<ManagerEvent> {
     return this.eventsSubject.asObservable();
+  }
+
+  /** Whether runs train in worker threads. */
+  get threaded(): boolean {
+    return this.options.threads ?? false;
   }
 
   /** Creates a stored run for `config` and starts training it, with automatic branch points if given. */
@@ -58,28 +84,7 @@ export class RunManager {
       backend: this.backend,
       targetSteps: config.steps,
     });
-    const live = this.launch(record.id, new Run(config));
-    for (const rule of meta.branchRules ?? []) this.addBranchRule(live.id, rule);
-    return live;
-  }
-
-  /**
-   * Branches a live run automatically the first time a detector event matches `rule.on`, at the
-   * step of that event's record, with `rule.sets`. A patch that cannot apply is reported as a
-   * `branch-failed` event; the run goes on.
-   */
-  addBranchRule(runId: number, rule: BranchRule): void {
-    const live = this.requireLive(runId);
-    const matches = triggerOf(rule.on);
-    const subscription = live.run.metrics$.subscribe((record) => {
-      if (!record.events?.some(matches)) return;
-      subscription.unsubscribe();
-      try {
-        this.branch({ parentId: runId, sets: rule.sets, name: `${this.store.getRun(runId)?.name ?? runId} ⑂ ${rule.on} ${rule.sets.join(' ')}`.trim() });
-      } catch (error) {
-        this.eventsSubject.next({ type: 'branch-failed', runId, rule: rule.on, error: (error as Error).message });
-      }
-    });
+    return this.launch(record.id, { config, rules: meta.branchRules });
   }
 
   /** Continues a stored run from its last checkpoint (optionally to a new total). */
@@ -87,9 +92,8 @@ export class RunManager {
     this.assertOpen();
     if (this.runs.has(runId)) throw new UsageError(`run ${runId} is already training here`);
     const plan = planResume(this.store, runId, steps);
-    const run = new Run(plan.config, { snapshot: plan.snapshot, detectorState: plan.detectorState });
     applyResume(this.store, plan, this.backend);
-    return this.launch(runId, run);
+    return this.launch(runId, { config: plan.config, snapshot: plan.snapshot, detectorState: plan.detectorState });
   }
 
   /**
@@ -97,28 +101,16 @@ export class RunManager {
    * its checkpoints — with a config patch, and starts training the branch.
    * @throws UsageError / ConfigError when the patch cannot apply
    */
-  branch(request: BranchRequest): LiveRun {
+  async branch(request: BranchRequest): Promise<LiveRun> {
     this.assertOpen();
     const parent = this.runs.get(request.parentId);
-    // Between two slices of steps, so the state and the detectors are at one step boundary.
-    const live = parent ? { snapshot: parent.run.state.snapshot(), detectorState: parent.run.detector.snapshot() } : undefined;
-    const plan = planBranch(this.store, request, live);
-    // The branch reads its history up to the fork through the store: write the parent's buffered points first.
-    parent?.recorder.flush();
-    const record = createBranch(this.store, plan, this.backend);
-    const launched = this.launch(record.id, new Run(plan.config, { snapshot: plan.snapshot, detectorState: plan.detectorState }));
-    this.eventsSubject.next({ type: 'branched', runId: record.id, parentId: plan.parent.id, forkStep: plan.forkStep });
-    return launched;
+    const live = parent && request.at === undefined ? await parent.run.fork() : undefined;
+    return this.launchBranch(request, live);
   }
 
-  /** @throws NotLiveError when the run is not training in this process */
-  control(runId: number, action: ControlActionName, n = 1): void {
-    const live = this.requireLive(runId);
-    const control = live.run.control;
-    if (action === 'pause') control.pause();
-    else if (action === 'resume') control.resume();
-    else if (action === 'step') control.step(n);
-    else control.stop();
+  /** Forwards a command; resolves once the run has taken it (its state and step then hold). */
+  async control(runId: number, action: ControlActionName, n = 1): Promise<void> {
+    await this.requireLive(runId).run.command(action, n);
   }
 
   live(runId: number): LiveRun | undefined {
@@ -129,6 +121,7 @@ export class RunManager {
     return [...this.runs.values()];
   }
 
+  /** @throws NotLiveError when the run is not training under this manager */
   requireLive(runId: number): LiveRun {
     const live = this.runs.get(runId);
     if (!live) {
@@ -152,17 +145,38 @@ export class RunManager {
   async close(): Promise<void> {
     this.closed = true;
     const pending = [...this.runs.values()];
-    for (const live of pending) live.run.control.stop();
+    await Promise.all(pending.map((live) => live.run.command('stop')));
     await Promise.all(pending.map((live) => live.outcome));
     this.eventsSubject.complete();
   }
 
-  private launch(runId: number, run: Run): LiveRun {
-    const { outcome, recorder } = startRecorded(run, this.store, runId);
-    const live: LiveRun = { id: runId, run, outcome, recorder };
+  private async launchBranch(request: BranchRequest, live: LiveFork | undefined): Promise<LiveRun> {
+    const plan = planBranch(this.store, request, live);
+    // The branch reads its history up to the fork through the store: the parent's buffered points go first.
+    await this.runs.get(request.parentId)?.run.flush();
+    this.assertOpen();
+    const record = createBranch(this.store, plan, this.backend);
+    const launched = this.launch(record.id, { config: plan.config, snapshot: plan.snapshot, detectorState: plan.detectorState });
+    this.eventsSubject.next({ type: 'branched', runId: record.id, parentId: plan.parent.id, forkStep: plan.forkStep });
+    return launched;
+  }
+
+  private launch(runId: number, from: Launch): LiveRun {
+    const rules = from.rules ?? [];
+    const run: ManagedRun = this.threaded
+      ? new ThreadRun(from.config, { dbPath: this.store.path, backend: this.backend, runId, config: from.config, snapshot: from.snapshot, detectorState: from.detectorState, rules })
+      : new LocalRun(new Run(from.config, { snapshot: from.snapshot, detectorState: from.detectorState }), this.store, runId, rules);
+    const live: LiveRun = { id: runId, run, outcome: run.outcome };
     this.runs.set(runId, live);
     run.control.state$.subscribe((state) => this.eventsSubject.next({ type: 'control', runId, state }));
-    void outcome.then((result) => {
+    // A rule fired: branch at the state it captured, at that record's step.
+    run.forks$.subscribe(({ rule, fork }) => {
+      const name = `${this.store.getRun(runId)?.name ?? runId} ⑂ ${rule.on} ${rule.sets.join(' ')}`.trim();
+      this.launchBranch({ parentId: runId, sets: rule.sets, name }, fork).catch((error: unknown) =>
+        this.eventsSubject.next({ type: 'branch-failed', runId, rule: rule.on, error: (error as Error).message }),
+      );
+    });
+    void run.outcome.then((result) => {
       this.runs.delete(runId);
       this.eventsSubject.next({ type: 'ended', runId, outcome: result });
     });

@@ -35,12 +35,12 @@ describe('learning phases in headless Chromium', () => {
   it('shows phase II arriving live: timeline, badge, bands on every chart, a notice', async () => {
     // The run is held at its first steps until the page watches it, so phase II comes in a frame, not the snapshot.
     live = manager.start(config, { preset: 'default' });
-    live.run.control.pause();
+    await live.run.command('pause');
     await page.goto(`${server.url}?run=${live.id}`);
     await page.getByTestId('phase-timeline').waitFor();
     await until(async () => (await page.getByTestId('run-loading').count()) === 0, 'the run’s snapshot');
     expect(await page.getByTestId('phase-segment-II').count()).toBe(0);
-    live.run.control.resume();
+    await live.run.command('resume');
 
     await until(async () => PHASE_ORDER.indexOf((await badgePhase()) ?? '') >= 1, 'the page to show phase II', 60_000);
     expect(await page.getByTestId('phase-segment-I').count()).toBe(1);

@@ -172,7 +172,7 @@ describe('robustness', () => {
     await untilStep(live, stepBefore + 100);
     await watcher.until(() => watcher.frames(live.id).length > framesBefore + 3, 5000, 'frames after the storm');
     await attacker.roundTrip();
-    live.run.control.stop();
+    await live.run.command('stop');
     await live.outcome;
     await watcher.nextOf('runs', (m) => m.runs.some((r) => r.id === live.id && !r.live));
     expect(assertContiguous(watcher.frames(live.id), snap.seq)).toBe(storedRows(f.store, live.id).size);
@@ -223,7 +223,7 @@ describe('robustness', () => {
     const again = await slow.nextOf('snapshot', (m) => m.id === 'again');
     await slow.nextOf('frame', (m) => m.runId === live.id && m.fromSeq === again.seq + 1, 10_000);
 
-    live.run.control.stop();
+    await live.run.command('stop');
     await live.outcome;
     await normal.nextOf('runs', (m) => m.runs.some((r) => r.id === live.id && !r.live), 10_000);
     await slow.nextOf('runs', (m) => m.runs.some((r) => r.id === live.id && !r.live), 10_000);

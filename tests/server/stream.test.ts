@@ -46,8 +46,8 @@ function expectAligned(message: { columns: string[]; data: (number | null)[][] }
   for (const column of message.data) expect(column).toHaveLength(rows);
 }
 
-async function stopAndSettle(client: TestClient, manager: { control(id: number, a: 'stop'): void }, live: { id: number; outcome: Promise<unknown> }): Promise<void> {
-  manager.control(live.id, 'stop');
+async function stopAndSettle(client: TestClient, manager: { control(id: number, a: 'stop'): Promise<void> }, live: { id: number; outcome: Promise<unknown> }): Promise<void> {
+  await manager.control(live.id, 'stop');
   await live.outcome;
   // The hub flushes the last records before it announces the end, on the same socket.
   await client.nextOf('runs', (m) => m.runs.some((r) => r.id === live.id && !r.live), 5000);
@@ -219,7 +219,7 @@ describe('detector events on the wire', () => {
     // d = 16 learns fast: phase II and a dimensional collapse within a few hundred steps.
     const live = f.start();
     await untilStep(live, 20);
-    f.manager.control(live.id, 'pause');
+    await f.manager.control(live.id, 'pause');
     const client = await f.connect();
     client.send({ type: 'subscribe', runId: live.id, maxPoints: 100_000 });
     const snapshot = await client.nextOf('snapshot');
@@ -227,7 +227,7 @@ describe('detector events on the wire', () => {
     expect(snapshot.events.map((e) => e.label)).toContain('I');
     expect(snapshot.events.every((e) => e.runId === live.id && e.detectedAt <= pausedAt)).toBe(true);
 
-    f.manager.control(live.id, 'resume');
+    await f.manager.control(live.id, 'resume');
     await untilStep(live, 1500);
     await stopAndSettle(client, f.manager, live);
     const frames = client.frames(live.id);

@@ -122,11 +122,10 @@ describe('branching live runs', () => {
     const manager = new RunManager(store, 'wasm');
     const parent = manager.start(small(), { preset: null });
     while (parent.run.state.step < 777) await new Promise((r) => setTimeout(r, 5));
-    manager.control(parent.id, 'pause');
-    await new Promise((r) => setTimeout(r, 50));
+    await manager.control(parent.id, 'pause');
     const fork = parent.run.state.step;
-    const child = manager.branch({ parentId: parent.id });
-    manager.control(parent.id, 'resume');
+    const child = await manager.branch({ parentId: parent.id });
+    await manager.control(parent.id, 'resume');
     await Promise.all([parent.outcome, child.outcome]);
     await manager.close();
     expect(store.getRun(child.id)).toMatchObject({ parentId: parent.id, forkStep: fork, status: 'completed' });
@@ -142,7 +141,7 @@ describe('branching live runs', () => {
     const parent = manager.start(config, { preset: 'default', branchRules: [{ on: 'phase:II', sets: ['head.mode=none'] }] });
     const branched = new Promise<number>((resolve) => manager.events$.subscribe((e) => e.type === 'branched' && resolve(e.runId)));
     const childId = await branched;
-    manager.control(parent.id, 'stop');
+    await manager.control(parent.id, 'stop');
     await manager.requireLive(childId).outcome;
     await manager.close();
     const t1 = analyseTrajectory(trajectoryFromStore(store, parent.id), 2).T1;

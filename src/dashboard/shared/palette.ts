@@ -46,3 +46,29 @@ export function withAlpha(hex: string, alpha: number): string {
   const n = Number.parseInt(hex.slice(1), 16);
   return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
 }
+
+/**
+ * Line styles of related runs' curves (parent, branches, siblings), in the order they are given
+ * out. A related run keeps the colour of each quantity (so w₂·v₂ is still orange) and gets a
+ * dash pattern and a lighter stroke: the selected run stays the boldest thing on the chart, and
+ * the patterns stay apart from the dashed feature-2 lines ([6, 4]) of the alignment chart.
+ */
+export const OVERLAY_DASHES: readonly (readonly number[])[] = [
+  [2, 3],
+  [12, 3, 2, 3],
+  [9, 5],
+  [2, 3, 2, 3, 10, 3],
+  [16, 4],
+  [4, 2],
+];
+/** Opacity of related runs' curves. */
+export const OVERLAY_ALPHA = 0.6;
+/** Stroke width of related runs' curves (a little heavier than the selected run's, so the dashes read). */
+export const OVERLAY_WIDTH = 1.5;
+/** Fork lines on the charts: dark violet, solid, labelled "⑂ #id". */
+export const FORK_COLOUR = '#5b21b6';
+
+/** The dash pattern of related-run style i (cycling past the end of the list). */
+export function overlayDash(style: number): readonly number[] {
+  return OVERLAY_DASHES[((style % OVERLAY_DASHES.length) + OVERLAY_DASHES.length) % OVERLAY_DASHES.length];
+}

@@ -1,6 +1,7 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import type { Reply } from '../connection/connection.js';
 import { fetchPresets, type PresetInfo } from '../shared/api.js';
+import { parseOverrides } from '../shared/overrides.js';
 import { startFormStyles } from './start-form.styles.js';
 
 /** What the form asks the server to start. */
@@ -12,31 +13,6 @@ export interface StartRequest {
 
 /** Sends a start request and resolves with the server's answer. */
 export type StartHandler = (request: StartRequest) => Promise<Reply>;
-
-const MAX_SETS = 64;
-const MAX_SET_LENGTH = 256;
-
-/**
- * Reads the overrides textarea: one `key.path=value` per line; blank lines and `#` comments are
- * skipped. Returns the assignments, or the first problem (with its line number).
- */
-export function parseOverrides(text: string): { sets: string[] } | { error: string } {
-  const sets: string[] = [];
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (!line || line.startsWith('#')) continue;
-    const eq = line.indexOf('=');
-    if (eq <= 0) return { error: `line ${i + 1}: expected key=value, got "${line}"` };
-    const key = line.slice(0, eq).trim();
-    if (!/^[A-Za-z_][\w.-]*$/.test(key)) return { error: `line ${i + 1}: "${key}" is not a config key (like optim.lrE)` };
-    const assignment = `${key}=${line.slice(eq + 1).trim()}`;
-    if (assignment.length > MAX_SET_LENGTH) return { error: `line ${i + 1}: longer than ${MAX_SET_LENGTH} characters` };
-    sets.push(assignment);
-  }
-  if (sets.length > MAX_SETS) return { error: `at most ${MAX_SETS} overrides` };
-  return { sets };
-}
 
 /**
  * `<pw-start-form>`: start a run from a preset (the list comes from `GET /api/presets`) with

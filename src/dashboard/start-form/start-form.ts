@@ -1,1 +1,1 @@
-export { parseOverrides, StartFormElement, type StartHandler, type StartRequest } from './start-form.component.js';
+export { StartFormElement, type StartHandler, type StartRequest } from './start-form.component.js';
