@@ -25,13 +25,14 @@ import { formatTable } from '../src/cli/table.js';
 import { benchViewers } from './viewers.js';
 import { decimateMinMax } from '../src/server/decimate.js';
 import { benchChangePoints } from './change-points.js';
+import { benchConcurrency } from './concurrency.js';
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
   options: { steps: { type: 'string', default: '1500' }, rounds: { type: 'string', default: '5' }, viewers: { type: 'string', default: '100' }, json: { type: 'string' } },
 });
-/** Which groups to run: `speed`, `viewers`, `decimate`, `change-points` (default: all). */
-const groups = new Set(positionals.length ? positionals : ['speed', 'viewers', 'decimate', 'change-points']);
+/** Which groups to run: `speed`, `viewers`, `decimate`, `change-points`, `concurrency` (default: all). */
+const groups = new Set(positionals.length ? positionals : ['speed', 'viewers', 'decimate', 'change-points', 'concurrency']);
 const steps = Number(args.steps);
 const rounds = Number(args.rounds);
 const log = (text: string) => process.stderr.write(`${text}\n`);
@@ -160,6 +161,10 @@ if (groups.has('decimate')) {
 
 if (groups.has('change-points')) {
   results.changePoints = await benchChangePoints(log);
+}
+
+if (groups.has('concurrency')) {
+  results.concurrency = await benchConcurrency(log);
 }
 
 if (args.json) writeFileSync(args.json, JSON.stringify(results, null, 2));

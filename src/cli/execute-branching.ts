@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { RunConfig } from '../config/schema.js';
 import type { BranchRule } from '../streams/branch-rules.js';
 import { RunManager } from '../streams/run-manager.js';
@@ -21,7 +22,8 @@ export interface ExecuteWithBranchesOptions {
  */
 export async function executeWithBranches(options: ExecuteWithBranchesOptions): Promise<boolean> {
   const { store, write } = options;
-  const manager = new RunManager(store, options.backend);
+  // A branch trains beside its parent: with two cores, in threads of their own.
+  const manager = new RunManager(store, options.backend, { threads: availableParallelism() >= 2 });
   const outcomes: Promise<unknown>[] = [];
   let failed = false;
   const say = (text: string) => options.quiet || write(`${text}\n`);
@@ -55,7 +57,11 @@ export async function executeWithBranches(options: ExecuteWithBranchesOptions): 
     say(`run ${live.id} (${options.config.steps} steps) → ${store.path}; branches on ${options.rules.map((r) => `${r.on} [${r.sets.join(' ') || 'no change'}]`).join(', ')}`);
     follow(live.id);
     // Branches start while earlier runs train; wait until no run is left.
-    for (let done = 0; done < outcomes.length; done = outcomes.length) await Promise.all(outcomes);
+    for (let awaited = 0; awaited < outcomes.length; ) {
+      const count = outcomes.length;
+      await Promise.all(outcomes);
+      awaited = count;
+    }
     await manager.close();
     return failed;
   } finally {

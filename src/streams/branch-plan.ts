@@ -64,12 +64,12 @@ export function planBranch(store: Store, request: BranchRequest, live?: LiveFork
     const checkpoint = request.at === undefined ? store.latestCheckpoint(parent.id) : store.getCheckpoint(parent.id, request.at);
     if (!checkpoint) {
       const steps = store.listCheckpoints(parent.id).map((c) => c.step);
-      const near = request.at === undefined ? [] : steps.filter((s) => s <= request.at!).slice(-3);
-      throw new UsageError(
-        request.at === undefined
-          ? `run ${parent.id} has no checkpoint to branch from yet`
-          : `run ${parent.id} has no checkpoint at step ${request.at}; it has ${steps.length ? `checkpoints at ${near.length ? near.join(', ') : steps.slice(0, 3).join(', ')}${steps.length > 3 ? ' … (see --at)' : ''}` : 'none'}; branch at one of them (or pause the live run and branch at its current step)`,
-      );
+      if (request.at === undefined || steps.length === 0) throw new UsageError(`run ${parent.id} has no checkpoint to branch from yet`);
+      // The checkpoints around the step asked for: the three before it and the two after.
+      const before = steps.filter((s) => s < request.at!).slice(-3);
+      const after = steps.filter((s) => s > request.at!).slice(0, 2);
+      const more = steps.length > before.length + after.length ? ' (and others)' : '';
+      throw new UsageError(`run ${parent.id} has no checkpoint at step ${request.at}; it has checkpoints at ${[...before, ...after].join(', ')}${more}; branch at one of them (or at a live run's current step)`);
     }
     const payload = decodeCheckpoint(checkpoint.state);
     snapshot = payload.train;

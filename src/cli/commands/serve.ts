@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { resolveConfig } from '../../config/load.js';
 import { selectBackend } from '../../model/backend.js';
 import { isLoopback, newToken } from '../../server/access.js';
@@ -16,6 +16,7 @@ interface ServeOptions {
   host: string;
   port: number;
   run: boolean;
+  threads: boolean;
   preset?: string;
   config?: string;
   set: string[];
@@ -32,6 +33,7 @@ export function serveCommand(branchRules: readonly BranchRule[] = []): Command {
     .option('--host <host>', 'interface to listen on; anything but loopback requires tokens', '127.0.0.1')
     .option('--port <port>', 'port (0 picks a free one)', parseCount('--port', 0), 8787)
     .option('--no-run', 'start no run; only serve what is in the database')
+    .option('--no-threads', 'train runs in the server’s thread instead of one worker thread each (the default with 2 or more cores)')
     .option('--read-token <token>', 'token that lets a viewer watch (generated when serving beyond loopback)')
     .option('--control-token <token>', 'token that also lets a viewer pause, step, stop and start runs (generated when serving beyond loopback)')
     .addOption(dbOption())
@@ -54,7 +56,7 @@ export function serveCommand(branchRules: readonly BranchRule[] = []): Command {
         tokens.control ??= newToken();
       }
       const store = Store.open(options.db);
-      const manager = new RunManager(store, backend.name);
+      const manager = new RunManager(store, backend.name, { threads: options.threads && availableParallelism() >= 2 });
       const server = await startServer({ store, manager, host: options.host, port: options.port, tokens });
       // 0.0.0.0 / :: are not addresses a viewer can open: show this machine's name instead.
       const base = options.host === '0.0.0.0' || options.host === '::' ? `http://${hostname()}:${server.port}/` : server.url;

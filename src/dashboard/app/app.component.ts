@@ -1,4 +1,5 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import type { BranchRequest } from '../branch-form/branch-form.js';
 import type { StepRange, ZoomEvent, LogToggleEvent } from '../chart/chart.js';
 import { ConnectionController, type Action } from '../connection/connection.js';
 import type { ControlEvent } from '../controls/controls.js';
@@ -10,6 +11,7 @@ import '../start-form/start-form.js';
 import type { StartRequest } from '../start-form/start-form.js';
 import { fetchRunDetail, webSocketUrl } from '../shared/api.js';
 import { CHART_KEYS, DEFAULT_LOG, type ChartKey } from '../shared/chart-specs.js';
+import { buildForest } from '../shared/lineage.js';
 import { runView } from '../shared/run-state.js';
 import { readViewState, writeViewState, type ViewState } from '../shared/url-state.js';
 import { appStyles } from './app.styles.js';
@@ -23,17 +25,20 @@ interface Detail {
  * `<pw-app>`: the dashboard. Owns the ConnectionController; lays out the run list (left) and the
  * selected run (right); keeps the view in the URL (`?run=ID&log=…&from=…&to=…`, see url-state.ts)
  * so a reload or a shared link reopens it; handles the keyboard shortcuts
- * (Space pause/resume, `.` one step, `?` the list).
+ * (Space pause/resume, `.` one step, `b` branch, `?` the list). A branch made from the page is
+ * selected at once; its parent stays on the charts as a related run.
  */
 export class AppElement extends LitElement {
   static override properties = {
     view: { state: true },
     shortcutsOpen: { state: true },
+    branchOpen: { state: true },
   };
   static override styles = appStyles;
 
   declare private view: ViewState;
   declare private shortcutsOpen: boolean;
+  declare private branchOpen: boolean;
 
   private readonly conn = new ConnectionController(this, { url: webSocketUrl() });
   private readonly details = new Map<number, Detail>();
@@ -46,6 +51,7 @@ export class AppElement extends LitElement {
     super();
     this.view = readViewState();
     this.shortcutsOpen = false;
+    this.branchOpen = false;
     this.autoSelected = this.view.run !== null;
   }
 
@@ -80,6 +86,9 @@ export class AppElement extends LitElement {
       const pick = runs.find((r) => r.live) ?? runs[0];
       this.selectRun(pick.id, 'replace');
     }
+    // A branch's settings are shown against its parent's.
+    const parentId = this.view.run !== null ? (this.conn.run(this.view.run)?.parentId ?? null) : null;
+    if (parentId !== null && connected) this.loadDetail(parentId);
   }
 
   // ----- view state -------------------------------------------------------------------------
@@ -158,8 +167,33 @@ export class AppElement extends LitElement {
 
   private readonly startRun = (request: StartRequest) => this.conn.start(request);
 
+  private readonly branchRun = (request: BranchRequest) => this.conn.branch(request);
+
+  /** Why the selected run cannot be branched now ('' when it can). */
+  private branchReason(): string {
+    if (!this.conn.connected) return 'not connected';
+    if (this.conn.access !== 'control') return 'read-only access';
+    return '';
+  }
+
+  private toggleBranch(): void {
+    if (this.view.run === null) return;
+    if (!this.branchOpen) {
+      const reason = this.branchReason();
+      if (reason) return this.conn.notify(`Cannot branch: ${reason}.`, 'info');
+    }
+    this.branchOpen = !this.branchOpen;
+  }
+
+  private branched(detail: { runId: number; parentId: number }): void {
+    // No notice: the page moving to the branch (its header says "branch of #n at step …") is the answer.
+    this.branchOpen = false;
+    this.selectRun(detail.runId);
+  }
+
   private moveSelection(delta: 1 | -1): void {
-    const runs = [...this.conn.runs].sort((a, b) => b.id - a.id);
+    // In the run list's order: branches under their parent.
+    const runs = buildForest(this.conn.runs).map((row) => row.run);
     if (!runs.length) return;
     const at = runs.findIndex((r) => r.id === this.view.run);
     const next = runs[Math.min(runs.length - 1, Math.max(0, at < 0 ? 0 : at + delta))];
@@ -175,6 +209,10 @@ export class AppElement extends LitElement {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.key === 'Escape' && this.shortcutsOpen) {
       this.shortcutsOpen = false;
+      return;
+    }
+    if (event.key === 'Escape' && this.branchOpen) {
+      this.branchOpen = false;
       return;
     }
     const target = event.composedPath()[0];
@@ -202,6 +240,10 @@ export class AppElement extends LitElement {
         return;
       case 'l':
         this.toggleAllLog();
+        return;
+      case 'b':
+        event.preventDefault();
+        this.toggleBranch();
         return;
       case '0':
         this.setZoom(null);
@@ -234,6 +276,8 @@ export class AppElement extends LitElement {
     const series = this.conn.dataFor(runId);
     const events = this.conn.eventsFor(runId);
     const detail = this.details.get(runId);
+    const parentId = this.conn.run(runId)?.parentId ?? null;
+    const parentDetail = parentId !== null ? this.details.get(parentId) : undefined;
     return html`<pw-run-view
       data-testid="run-view"
       .runId=${runId}
@@ -249,6 +293,18 @@ export class AppElement extends LitElement {
       .configError=${detail?.error ?? null}
       .logCharts=${this.view.log}
       .zoom=${this.view.zoom}
+      .runs=${this.conn.runs}
+      .statuses=${this.conn.statuses}
+      .revision=${this.conn.revision}
+      .parentConfig=${parentDetail?.config ?? null}
+      .parentConfigError=${parentDetail?.error ?? null}
+      .branchOpen=${this.branchOpen}
+      .branchReason=${this.branchReason()}
+      .branchSubmit=${this.branchRun}
+      @pw-branch-toggle=${() => this.toggleBranch()}
+      @pw-branch-close=${() => (this.branchOpen = false)}
+      @pw-branched=${(e: CustomEvent<{ runId: number; parentId: number }>) => this.branched(e.detail)}
+      @pw-select=${(e: CustomEvent<number>) => this.selectRun(e.detail)}
       @pw-control=${(e: ControlEvent) => this.control(e.detail.action, e.detail.n)}
       @pw-zoom=${(e: ZoomEvent) => this.setZoom(e.detail)}
       @pw-log-toggle=${(e: LogToggleEvent) => this.setLog(e.detail.chart, e.detail.log)}

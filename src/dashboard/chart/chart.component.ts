@@ -1,5 +1,6 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import type { SeriesDef } from '../shared/chart-specs.js';
+import type { ForkLine, OverlayCurves } from '../shared/overlay-series.js';
 import { EMPTY_OVERLAY, type ChartOverlay } from '../shared/phase-timeline.js';
 import type { ChartSource } from '../shared/run-series.js';
 import { chartStyles } from './chart.styles.js';
@@ -18,7 +19,9 @@ export type LogToggleEvent = CustomEvent<{ chart: string; log: boolean }>;
  * follows its container's width, syncs its cursor with every chart of the same `sync-key`,
  * and reports the number of points it holds as the `data-points` attribute. An `overlay`
  * (phase bands, state markers, change points; see chartOverlay) is drawn behind and over the
- * lines, and the counts drawn are reported as `data-bands` and `data-markers`.
+ * lines, and the counts drawn are reported as `data-bands` and `data-markers`. Related runs
+ * (`overlays`: a branch's parent, its branches) are drawn lighter and dashed in their run's style,
+ * and `forks` as labelled vertical lines; `data-overlays` and `data-forks` count them.
  *
  * @example
  * html`<pw-chart chart-key="loss" heading="Loss" .series=${defs} .source=${runSeries}
@@ -38,6 +41,8 @@ export class ChartElement extends LitElement {
     allowLog: { type: Boolean, attribute: 'allow-log' },
     zoom: { attribute: false },
     overlay: { attribute: false },
+    overlays: { attribute: false },
+    forks: { attribute: false },
     syncKey: { type: String, attribute: 'sync-key' },
     plotHeight: { type: Number, attribute: 'plot-height' },
   };
@@ -53,6 +58,8 @@ export class ChartElement extends LitElement {
   declare allowLog: boolean;
   declare zoom: StepRange | null;
   declare overlay: ChartOverlay;
+  declare overlays: readonly OverlayCurves[];
+  declare forks: readonly ForkLine[];
   declare syncKey: string;
   declare plotHeight: number;
 
@@ -72,13 +79,15 @@ export class ChartElement extends LitElement {
     this.allowLog = false;
     this.zoom = null;
     this.overlay = EMPTY_OVERLAY;
+    this.overlays = [];
+    this.forks = [];
     this.syncKey = 'pw';
     this.plotHeight = 200;
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    for (const name of ['data-points', 'data-bands', 'data-markers']) if (!this.hasAttribute(name)) this.setAttribute(name, '0');
+    for (const name of ['data-points', 'data-bands', 'data-markers', 'data-overlays', 'data-forks']) if (!this.hasAttribute(name)) this.setAttribute(name, '0');
   }
 
   protected override firstUpdated(): void {
@@ -86,6 +95,9 @@ export class ChartElement extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    // Before configure: a new set of related runs changes the plot's series.
+    if (changed.has('overlays')) this.plot.setCurves(this.overlays);
+    if (changed.has('forks')) this.plot.setForks(this.forks);
     if (changed.has('series') || changed.has('log') || changed.has('syncKey') || changed.has('plotHeight')) {
       this.plot.configure({ series: this.series, log: this.log, syncKey: this.syncKey, height: this.plotHeight });
     }

@@ -76,6 +76,11 @@ export const chartStyles = [
     .u-legend .u-series > * {
       padding: 1px 4px;
     }
+    /* Related runs' series: explained once by the run legend, not per line here. */
+    .u-legend .pw-overlay,
+    .u-cursor-pt.pw-overlay {
+      display: none;
+    }
     .u-select {
       background: rgba(37, 99, 235, 0.12);
     }

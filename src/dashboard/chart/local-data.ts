@@ -2,7 +2,6 @@ import { decimateMinMax, type Columns } from '../../server/decimate.js';
 import type { SeriesDef } from '../shared/chart-specs.js';
 import type { ChartSource } from '../shared/run-series.js';
 
-
 /**
  * A chart's own copy of the columns it draws, in uPlot's layout `[steps, s1, s2, …]`, with the
  * series' transforms applied (|value|, and values ≤ 0 hidden on a log axis).
@@ -93,7 +92,28 @@ export class LocalData {
   }
 }
 
-function transform(series: SeriesDef, log: boolean): (v: number | null | undefined) => number | null {
+/**
+ * A related run's columns for one chart: its rows from step `from` on (before it, its records are
+ * the selected run's own), with the chart's transforms. The source is a small fetched series, so
+ * this is cheap and done once per fetched answer, not per frame.
+ */
+export function overlayColumns(source: ChartSource, series: readonly SeriesDef[], log: boolean, from: number): Columns {
+  const steps = source.steps;
+  let start = 0;
+  while (start < source.rows && (steps[start] === null || (steps[start] as number) < from)) start++;
+  const out: Columns = [steps.slice(start, source.rows) as (number | null)[]];
+  for (const s of series) {
+    const f = transform(s, log);
+    const column = source.column(s.key);
+    const values = new Array<number | null>(source.rows - start);
+    for (let i = start; i < source.rows; i++) values[i - start] = f(column?.[i]);
+    out.push(values);
+  }
+  return out;
+}
+
+/** A series' value as drawn: |value| where asked, and values ≤ 0 hidden on a log axis. */
+export function transform(series: SeriesDef, log: boolean): (v: number | null | undefined) => number | null {
   return (v) => {
     if (v === null || v === undefined || !Number.isFinite(v)) return null;
     const x = series.abs ? Math.abs(v) : v;

@@ -1,10 +1,13 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import uPlot from 'uplot';
 import { seriesSignature, type SeriesDef } from '../shared/chart-specs.js';
+import type { Columns } from '../../server/decimate.js';
 import { formatInt, formatStep, formatValue } from '../shared/format.js';
+import { FORK_COLOUR, OVERLAY_ALPHA, OVERLAY_WIDTH } from '../shared/palette.js';
+import { alignColumns, type Aligned, type ForkLine, type OverlayCurves } from '../shared/overlay-series.js';
 import { EMPTY_OVERLAY, type ChartOverlay } from '../shared/phase-timeline.js';
 import type { ChartSource } from '../shared/run-series.js';
-import { LocalData } from './local-data.js';
+import { LocalData, overlayColumns } from './local-data.js';
 
 /** A step range the user zoomed into (inclusive). */
 export interface StepRange {
@@ -28,6 +31,8 @@ const GRID_STROKE = '#e5e7eb';
 const MIN_ZOOM_PX = 4;
 /** Above this many lines the legend is hidden (64 neurons make a legend taller than the plot). */
 const MAX_LEGEND_SERIES = 12;
+/** Legend rows and cursor points of related runs' series carry this class (hidden: the run legend explains them). */
+const OVERLAY_CLASS = 'pw-overlay';
 /** The labels of state markers, at a size in canvas pixels. */
 const markerFont = (px: number) => `600 ${px}px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif`;
 
@@ -41,9 +46,14 @@ const markerFont = (px: number) => `600 ${px}px system-ui, -apple-system, "Segoe
  * hooks in its own coordinates, so they follow zoom and resize and add no DOM: bands in
  * `drawClear` (under the grid and the lines), markers in `draw` (over them).
  *
- * Publishes the number of points held as the host's `data-points` attribute, and the bands and
+ * Related runs (a branch's parent, its own branches; see OverlayCurves) are drawn as extra series
+ * in their run's line style, merged with the selected run's columns on the union of their steps
+ * (alignColumns); fork lines are drawn with the markers.
+ *
+ * Publishes the number of points held as the host's `data-points` attribute, the bands and
  * change-point markers drawn (those in the visible step range) as `data-bands` and
- * `data-markers` (browser tests read them).
+ * `data-markers`, the related runs with curves on the plot as `data-overlays` and the fork lines
+ * drawn as `data-forks` (browser tests read them).
  *
  * @example
  * class MyChart extends LitElement {
@@ -66,6 +76,13 @@ export class UPlotController implements ReactiveController {
   private resizer: ResizeObserver | null = null;
   private overlay: ChartOverlay = EMPTY_OVERLAY;
   private overlayDirty = false;
+  private curves: readonly OverlayCurves[] = [];
+  private curvesSignature = '';
+  /** Per related run, its columns as this chart draws them (rebuilt only when its source, start or the chart's series change). */
+  private curveColumns: { source: ChartSource | null; from: number; signature: string; columns: Columns }[] = [];
+  private curvesDirty = false;
+  private aligned: Aligned | null = null;
+  private forks: readonly ForkLine[] = [];
   private readonly hatches = new Map<string, CanvasPattern>();
 
   constructor(
@@ -89,7 +106,7 @@ export class UPlotController implements ReactiveController {
   }
 
   configure(config: PlotConfig): void {
-    const signature = `${seriesSignature(config.series)}#${config.log}#${config.syncKey}#${config.height}`;
+    const signature = `${seriesSignature(config.series)}#${config.log}#${config.syncKey}#${config.height}#${this.curvesSignature}`;
     this.config = config;
     if (signature !== this.signature) {
       this.signature = signature;
@@ -112,6 +129,31 @@ export class UPlotController implements ReactiveController {
   setOverlay(overlay: ChartOverlay): void {
     if (overlay === this.overlay) return;
     this.overlay = overlay;
+    this.overlayDirty = true;
+    this.schedule();
+  }
+
+  /**
+   * The related runs to draw with the selected one. A new set of runs (or styles) rebuilds the
+   * plot (it changes its series); new data for the same runs is a setData on the next frame.
+   */
+  setCurves(curves: readonly OverlayCurves[]): void {
+    if (curves === this.curves) return;
+    this.curves = curves;
+    const signature = curves.map((c) => `${c.runId}:${c.label}:${c.dash.join('.')}`).join('|');
+    if (signature !== this.curvesSignature) {
+      this.curvesSignature = signature;
+      this.signature = '';
+      if (this.config) this.configure(this.config);
+    }
+    this.curvesDirty = true;
+    this.schedule();
+  }
+
+  /** The fork lines to draw (a redraw, no new data). */
+  setForks(forks: readonly ForkLine[]): void {
+    if (forks === this.forks) return;
+    this.forks = forks;
     this.overlayDirty = true;
     this.schedule();
   }
@@ -152,8 +194,16 @@ export class UPlotController implements ReactiveController {
     if (!config || !container || !this.host.isConnected) return;
     const width = Math.max(160, Math.floor(container.clientWidth || 600));
     const height = config.height;
-    const changed = this.local.sync(this.source, config.series, config.log, width);
-    const data = this.local.data as uPlot.AlignedData;
+    const localChanged = this.local.sync(this.source, config.series, config.log, width);
+    const curvesChanged = this.syncCurves(config);
+    if (localChanged || curvesChanged || !this.aligned) {
+      this.aligned = alignColumns(
+        this.local.data,
+        this.curveColumns.map((c) => c.columns),
+      );
+    }
+    const changed = localChanged || curvesChanged;
+    const data = this.aligned.data as uPlot.AlignedData;
     if (!this.plot || this.rebuild) {
       this.plot?.destroy();
       // Patterns are made for a canvas; the new plot makes its own.
@@ -181,14 +231,32 @@ export class UPlotController implements ReactiveController {
     this.showLatest();
     this.host.setAttribute('data-points', String(this.local.rows));
     this.host.toggleAttribute('data-decimated', this.local.decimated);
+    this.host.setAttribute('data-overlays', String(this.curveColumns.filter((c) => hasValues(c.columns)).length));
+  }
+
+  /** Brings each related run's columns up to date; returns whether any changed. */
+  private syncCurves(config: PlotConfig): boolean {
+    const signature = `${seriesSignature(config.series)}#${config.log}`;
+    let changed = this.curvesDirty || this.curveColumns.length !== this.curves.length;
+    this.curvesDirty = false;
+    const next = this.curves.map((curve, i) => {
+      const held = this.curveColumns[i];
+      if (held && held.source === curve.source && held.from === curve.from && held.signature === signature) return held;
+      changed = true;
+      const columns = curve.source ? overlayColumns(curve.source, config.series, config.log, curve.from) : [[], ...config.series.map(() => [])];
+      return { source: curve.source, from: curve.from, signature, columns };
+    });
+    this.curveColumns = next;
+    return changed;
   }
 
   /** With the cursor off the plot, the legend reads out the latest values (a live readout). */
   private showLatest(): void {
     const plot = this.plot;
     const rows = this.local.rows;
-    if (!plot || !rows || (plot.cursor.left ?? -1) >= 0) return;
-    plot.setLegend({ idx: rows - 1 }, false);
+    if (!plot || !rows || !this.aligned || (plot.cursor.left ?? -1) >= 0) return;
+    // Each series' own last row: with related runs merged in, the table's last row may be theirs.
+    plot.setLegend({ idxs: [...this.aligned.last] }, false);
   }
 
   private xRange(min: number | null, max: number | null): uPlot.Range.MinMax {
@@ -229,6 +297,22 @@ export class UPlotController implements ReactiveController {
             points: { show: false },
             value: (_u, v) => formatValue(v),
           }),
+        ),
+        // Related runs: the same quantities in the same colours, in their run's dash and lighter.
+        ...this.curves.flatMap((curve) =>
+          config.series.map(
+            (s): uPlot.Series => ({
+              label: `${curve.label} · ${s.label}`,
+              class: OVERLAY_CLASS,
+              stroke: s.color,
+              alpha: OVERLAY_ALPHA,
+              width: OVERLAY_WIDTH,
+              dash: [...curve.dash],
+              spanGaps: true,
+              points: { show: false },
+              value: (_u, v) => formatValue(v),
+            }),
+          ),
         ),
       ],
       hooks: {
@@ -315,8 +399,25 @@ export class UPlotController implements ReactiveController {
         ctx.fillText(line.label, lx + 3 * px, bbox.top + 4 * px);
       }
     }
+    let forks = 0;
+    ctx.lineWidth = 1.5 * px;
+    ctx.textBaseline = 'bottom';
+    for (const fork of this.forks) {
+      const x = at(fork.step);
+      if (x === null) continue;
+      strokeVertical(ctx, x, bbox, FORK_COLOUR);
+      // At the bottom, so it never covers a state label (those sit at the top).
+      const w = ctx.measureText(fork.label).width + 6 * px;
+      const lx = x + w + 2 * px > right ? x - w - 2 * px : x + 2 * px;
+      ctx.fillStyle = 'rgba(255, 255, 255, 0.9)';
+      ctx.fillRect(lx, bbox.top + bbox.height - 17 * px, w, 15 * px);
+      ctx.fillStyle = FORK_COLOUR;
+      ctx.fillText(fork.label, lx + 3 * px, bbox.top + bbox.height - 4 * px);
+      forks++;
+    }
     ctx.restore();
     this.host.setAttribute('data-markers', String(markers));
+    this.host.setAttribute('data-forks', String(forks));
   }
 
   /** Diagonal hatching for the collapse band (made once per colour). */
@@ -349,6 +450,12 @@ export class UPlotController implements ReactiveController {
     u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
     if (Number.isFinite(from) && Number.isFinite(to) && to > from) this.onZoom({ from: Math.floor(from), to: Math.ceil(to) });
   }
+}
+
+/** Whether any series column (after the steps) holds a value. */
+function hasValues(columns: Columns): boolean {
+  for (let c = 1; c < columns.length; c++) if (columns[c].some((v) => v !== null)) return true;
+  return false;
 }
 
 function axisValue(v: number): string {

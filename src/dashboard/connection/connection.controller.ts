@@ -213,6 +213,14 @@ export class ConnectionController implements ReactiveController {
     return this.request({ type: 'start', id: this.nextId(), ...request });
   }
 
+  /**
+   * Branches a run with a config patch: a live run at its current step when `at` is left out,
+   * any run at one of its checkpoint steps. The reply's runId is the new branch.
+   */
+  branch(request: { runId: number; at?: number; sets?: string[]; steps?: number; name?: string }): Promise<Reply> {
+    return this.request({ type: 'branch', id: this.nextId(), ...request });
+  }
+
   resume(runId: number, steps?: number): Promise<Reply> {
     return this.request({ type: 'resume', id: this.nextId(), runId, ...(steps !== undefined ? { steps } : {}) });
   }

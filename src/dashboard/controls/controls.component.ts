@@ -1,5 +1,6 @@
 import { html, LitElement, nothing } from 'lit';
 import type { Action } from '../connection/connection.js';
+import { forkIcon } from '../shared/icons.js';
 import { controlsStyles } from './controls.styles.js';
 
 export type ControlEvent = CustomEvent<{ action: Action; n?: number }>;
@@ -10,13 +11,20 @@ const MAX_STEPS = 1_000_000;
  * `<pw-controls>`: pause, resume, step n, stop for a live run. Every button is disabled unless
  * `enabled` (control access, a live run, a connection); `reason` says why in a tooltip.
  * Pause and resume are also disabled when the control state makes them pointless.
+ * Branch (`data-testid="btn-branch"`) opens the branch form; it needs control access and a
+ * connection but not a live run (a stopped run branches at a checkpoint), so it has its own
+ * `branchEnabled` / `branchReason`.
  * @fires pw-control {action, n}
+ * @fires pw-branch-toggle
  */
 export class ControlsElement extends LitElement {
   static override properties = {
     enabled: { type: Boolean },
     control: { type: String },
     reason: { type: String },
+    branchEnabled: { type: Boolean },
+    branchReason: { type: String },
+    branchOpen: { type: Boolean },
     stepN: { state: true },
   };
   static override styles = controlsStyles;
@@ -25,6 +33,10 @@ export class ControlsElement extends LitElement {
   /** running | paused | stepping | stopped, or null when unknown. */
   declare control: string | null;
   declare reason: string;
+  declare branchEnabled: boolean;
+  declare branchReason: string;
+  /** Whether the branch form is open (the button shows it as pressed). */
+  declare branchOpen: boolean;
   declare private stepN: number;
 
   constructor() {
@@ -32,7 +44,15 @@ export class ControlsElement extends LitElement {
     this.enabled = false;
     this.control = null;
     this.reason = '';
+    this.branchEnabled = false;
+    this.branchReason = '';
+    this.branchOpen = false;
     this.stepN = 1;
+  }
+
+  /** Gives the focus back to the Branch button (when the branch form closes). */
+  focusBranch(): void {
+    this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="btn-branch"]')?.focus();
   }
 
   private fire(action: Action, n?: number): void {
@@ -66,6 +86,11 @@ export class ControlsElement extends LitElement {
         <span class="sep"></span>
         <button type="button" class="danger" data-testid="btn-stop" title=${title || 'Stop: checkpoint and end the run (it can be resumed later)'}
           ?disabled=${off || stopped} @click=${() => this.fire('stop')}>Stop</button>
+        <span class="sep"></span>
+        <button type="button" class="branch" data-testid="btn-branch" aria-expanded=${this.branchOpen ? 'true' : 'false'}
+          title=${this.branchEnabled ? 'Branch this run with changed settings (b)' : this.branchReason}
+          ?disabled=${!this.branchEnabled}
+          @click=${() => this.dispatchEvent(new CustomEvent('pw-branch-toggle', { bubbles: true, composed: true }))}>${forkIcon()} Branch…</button>
         ${off && this.reason ? html`<span class="why muted" data-testid="controls-reason">${this.reason}</span>` : nothing}
       </div>
     `;

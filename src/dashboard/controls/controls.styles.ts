@@ -30,6 +30,10 @@ export const controlsStyles = [
     .why {
       font-size: 12px;
     }
+    button.branch[aria-expanded='true'] {
+      background: #ede9fe;
+      border-color: #8b5cf6;
+    }
     button.danger:not(:disabled) {
       color: #991b1b;
       border-color: #f3a5a5;

@@ -3,12 +3,18 @@ import { repeat } from 'lit/directives/repeat.js';
 import type { RunSummary } from '../../server/protocol.js';
 import type { Access, RunStatus } from '../connection/connection.js';
 import { formatInt } from '../shared/format.js';
+import { forkIcon } from '../shared/icons.js';
+import { buildForest } from '../shared/lineage.js';
 import { badgeOf, RESUMABLE, runView } from '../shared/run-state.js';
 import { runListStyles } from './run-list.styles.js';
 
+/** Indentation stops growing here (the list is narrow); deeper branches still say where they fork. */
+const MAX_INDENT = 4;
+
 /**
- * `<pw-run-list>`: every run, newest first, with a status badge, step/target, a live marker and
- * (with control access) a "resume" button for stopped, failed and interrupted runs.
+ * `<pw-run-list>`: every run, newest first, each run's branches nested under it (indented, with
+ * a fork mark and `at step N`), with a status badge, step/target, a live marker and (with control access) a
+ * "resume" button for stopped, failed and interrupted runs.
  * Items are `data-testid="run-item-<id>"`; clicking one (or Enter on it) fires `pw-select`.
  * @fires pw-select run id
  * @fires pw-resume-run run id
@@ -53,32 +59,38 @@ export class RunListElement extends LitElement {
 
   protected override render() {
     if (!this.runs.length) return html`<p class="empty" data-testid="run-list-empty">No runs yet.</p>`;
-    const runs = [...this.runs].sort((a, b) => b.id - a.id);
+    const rows = buildForest(this.runs);
     return html`
       <ul role="listbox" aria-label="Runs" data-testid="run-list">
         ${repeat(
-          runs,
-          (run) => run.id,
-          (run) => {
+          rows,
+          (row) => row.run.id,
+          ({ run, depth }) => {
             const view = runView(run, this.statuses.get(run.id));
             const badge = badgeOf(view);
             const fraction = view.targetSteps > 0 ? Math.min(1, view.step / view.targetSteps) : 0;
             const resumable = !view.live && RESUMABLE.has(view.status) && this.access === 'control';
+            const branch = run.parentId !== null;
             return html`
-              <li>
-                <div class="item" role="option" tabindex="0" data-testid="run-item-${run.id}" data-status=${view.status}
+              <li class=${depth > 0 ? 'nested' : ''} style="--depth:${Math.min(depth, MAX_INDENT)}">
+                <div class="item" role="option" tabindex="0" data-testid="run-item-${run.id}" data-status=${view.status} data-depth=${depth}
                   ?data-live=${view.live} aria-selected=${this.selected === run.id ? 'true' : 'false'}
                   @click=${() => this.select(run.id)}
                   @keydown=${(e: KeyboardEvent) => {
                     if (e.key === 'Enter') this.select(run.id);
                   }}>
-                  <span class="name" title=${run.name}><span class="id">#${run.id}</span>${run.name}</span>
+                  <span class="name" title=${run.name}>${branch ? html`<span class="fork-glyph">${forkIcon()}</span>` : nothing}<span class="id">#${run.id}</span>${run.name}</span>
                   <span class="badge" data-status=${badge} data-testid="run-status-${run.id}">${badge}</span>
                   <span class="meta">
                     ${view.live ? html`<span class="live" data-testid="run-live-${run.id}"><span class="live-dot"></span>live</span>` : nothing}
                     <span class="mono" data-testid="run-step-${run.id}">${formatInt(view.step)} / ${formatInt(view.targetSteps)}</span>
                     ${run.preset ? html`<span>${run.preset}</span>` : nothing}
-                    ${run.parentId !== null ? html`<span title="branched from run #${run.parentId}">↳ #${run.parentId}${run.forkStep !== null ? ` @${formatInt(run.forkStep)}` : ''}</span>` : nothing}
+                    ${branch
+                      ? html`<span class="fork" data-testid="run-fork-${run.id}" title="branched from run #${run.parentId}"
+                          >${forkIcon()} at step ${formatInt(run.forkStep)}${depth === 0
+                            ? ` of #${run.parentId}`
+                            : html`<span class="sr-only"> of #${run.parentId}</span>`}</span>`
+                      : nothing}
                     ${resumable
                       ? html`<button type="button" class="resume" data-testid="btn-resume-run-${run.id}" ?disabled=${!this.connected}
                           title="Continue from the last checkpoint" @click=${(e: Event) => this.resume(e, run.id)}>resume</button>`

@@ -18,6 +18,38 @@ export const runListStyles = [
     li {
       display: block;
     }
+    /* A branch sits under its parent, indented, with a guide line that says whose it is. */
+    li.nested {
+      padding-left: calc(var(--depth, 0) * 14px);
+      position: relative;
+    }
+    li.nested::before {
+      content: '';
+      position: absolute;
+      left: calc(var(--depth, 0) * 14px - 8px);
+      top: -4px;
+      bottom: 50%;
+      width: 7px;
+      border-left: 1.5px solid #a78bfa;
+      border-bottom: 1.5px solid #a78bfa;
+      border-bottom-left-radius: 4px;
+    }
+    .fork-glyph {
+      color: #5b21b6;
+      margin-right: 4px;
+      font-weight: 600;
+    }
+    .fork {
+      color: #5b21b6;
+    }
+    .sr-only {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip: rect(0 0 0 0);
+      white-space: nowrap;
+    }
     .item {
       display: grid;
       grid-template-columns: 1fr auto;

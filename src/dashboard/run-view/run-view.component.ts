@@ -1,18 +1,26 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import type { RunSummary } from '../../server/protocol.js';
+import '../branch-form/branch-form.js';
+import type { BranchHandler } from '../branch-form/branch-form.js';
 import '../chart/chart.js';
 import type { StepRange } from '../chart/chart.js';
+import '../config-diff/config-diff.js';
 import type { Access, RunStatus } from '../connection/connection.js';
 import '../controls/controls.js';
+import type { ControlsElement } from '../controls/controls.js';
+import '../lineage-tree/lineage-tree.js';
 import '../phase-timeline/phase-timeline.js';
 import { exportUrl, fetchSeries, neuronsOf } from '../shared/api.js';
 import { chartSpecs, neuronCount, pickNeurons, seriesSignature, type ChartKey, type ChartSpec } from '../shared/chart-specs.js';
 import { formatInt, formatRate } from '../shared/format.js';
-import { BAND_ALPHA_STRIP, COLLAPSE_COLOUR, PHASE_COLOURS, withAlpha } from '../shared/palette.js';
+import { forkLines, hasFamily, relatedRuns, type RelatedRun } from '../shared/lineage.js';
+import type { ForkLine, OverlayCurves } from '../shared/overlay-series.js';
+import { BAND_ALPHA_STRIP, COLLAPSE_COLOUR, overlayDash, PHASE_COLOURS, withAlpha } from '../shared/palette.js';
 import type { RunEvents } from '../shared/phase-events.js';
 import { badgeText, buildTimeline, chartOverlay, COLLAPSE_STATES, EMPTY_OVERLAY, type ChartOverlay, type PhaseTimeline } from '../shared/phase-timeline.js';
 import { RunSeries } from '../shared/run-series.js';
 import { badgeOf, runView } from '../shared/run-state.js';
+import { RelatedSeriesController } from './related-series.controller.js';
 import { runViewStyles } from './run-view.styles.js';
 
 /** Rows asked for when zooming into a step range (about 2× a wide chart). */
@@ -27,7 +35,15 @@ const REPICK_MS = 1000;
  * the change points of the series it plots. Zooming (drag on any chart, or a click on a timeline
  * segment) fetches that step range at higher resolution from `GET /api/runs/:id/series`; the
  * range itself lives in the app (and the URL).
+ *
+ * When the run has a parent or branches, every chart also draws the related runs (parent,
+ * branches, siblings; fetched by a RelatedSeriesController) lighter and dashed from where their
+ * history parts from this run's, with a line at each fork; the family panel (lineage tree, which
+ * is also the legend of those line styles, and the settings changed from the parent) sits above
+ * the charts. The branch form opens under the controls.
  * @fires pw-control (from pw-controls)
+ * @fires pw-branch-toggle (from pw-controls), pw-branch-close and pw-branched (from pw-branch-form)
+ * @fires pw-select (from pw-lineage-tree)
  * @fires pw-zoom (from pw-chart and pw-phase-timeline)
  * @fires pw-log-toggle (from pw-chart)
  */
@@ -46,6 +62,14 @@ export class RunViewElement extends LitElement {
     configError: { type: String },
     logCharts: { attribute: false },
     zoom: { attribute: false },
+    runs: { attribute: false },
+    statuses: { attribute: false },
+    revision: { type: Number },
+    parentConfig: { attribute: false },
+    parentConfigError: { type: String },
+    branchOpen: { type: Boolean },
+    branchReason: { type: String },
+    branchSubmit: { attribute: false },
     zoomData: { state: true },
     zoomNote: { state: true },
   };
@@ -64,6 +88,18 @@ export class RunViewElement extends LitElement {
   declare configError: string | null;
   declare logCharts: readonly ChartKey[];
   declare zoom: StepRange | null;
+  /** Every run (for the family: parent, branches, siblings). */
+  declare runs: readonly RunSummary[];
+  declare statuses: ReadonlyMap<number, RunStatus>;
+  /** Bump when runs or statuses changed (the statuses map is mutated in place). */
+  declare revision: number;
+  /** The parent's config, for the settings diff (null: not loaded, or no parent). */
+  declare parentConfig: Record<string, unknown> | null;
+  declare parentConfigError: string | null;
+  declare branchOpen: boolean;
+  /** Why branching is not possible now ('' when it is). */
+  declare branchReason: string;
+  declare branchSubmit: BranchHandler | null;
   declare private zoomData: RunSeries | null;
   declare private zoomNote: string;
 
@@ -81,6 +117,14 @@ export class RunViewElement extends LitElement {
   private overlays = new Map<string, ChartOverlay>();
   private overlaysKey = '';
   private plotted: string[] = [];
+  private readonly relatedSeries = new RelatedSeriesController(this);
+  private related: RelatedRun[] = [];
+  private relatedKey = '';
+  private curves: OverlayCurves[] = [];
+  private curvesKey = '';
+  private forks: ForkLine[] = [];
+  private relatedNotes = new Map<number, string>();
+  private family = false;
 
   constructor() {
     super();
@@ -97,6 +141,14 @@ export class RunViewElement extends LitElement {
     this.configError = null;
     this.logCharts = [];
     this.zoom = null;
+    this.runs = [];
+    this.statuses = new Map();
+    this.revision = 0;
+    this.parentConfig = null;
+    this.parentConfigError = null;
+    this.branchOpen = false;
+    this.branchReason = '';
+    this.branchSubmit = null;
     this.zoomData = null;
     this.zoomNote = '';
   }
@@ -130,6 +182,45 @@ export class RunViewElement extends LitElement {
       this.plotted = [...new Set(specs.flatMap((spec) => spec.series.map((d) => d.key)))];
     }
     this.updatePhases();
+    this.updateRelated();
+  }
+
+  /**
+   * The related runs (memoised on the run list's shape), their curves for the charts (a new array
+   * only when their data changed, so the charts are not re-fed every frame) and the fork lines.
+   */
+  private updateRelated(): void {
+    const shape = this.runs.map((r) => `${r.id}:${r.parentId ?? ''}:${r.forkStep ?? ''}`).join(',');
+    const relatedKey = `${this.runId}|${shape}`;
+    if (relatedKey !== this.relatedKey) {
+      this.relatedKey = relatedKey;
+      this.related = relatedRuns(this.runs, this.runId);
+      this.family = hasFamily(this.runs, this.runId);
+      this.forks = forkLines(this.related).map((f) => ({ step: f.step, label: `fork ${f.runs.map((id) => `#${id}`).join(' ')}` }));
+    }
+    const steps = new Map<number, number>();
+    for (const r of this.related) {
+      const run = this.runs.find((x) => x.id === r.id);
+      if (run) steps.set(r.id, runView(run, this.statuses.get(r.id)).step);
+    }
+    this.relatedSeries.update({ related: this.related, names: this.plotted, zoom: this.zoom, steps });
+    const curvesKey = `${relatedKey}|${this.relatedSeries.version}`;
+    if (curvesKey !== this.curvesKey) {
+      this.curvesKey = curvesKey;
+      this.curves = this.related.map((r) => ({
+        runId: r.id,
+        label: `#${r.id} ${r.relation}`,
+        dash: overlayDash(r.style),
+        from: r.from,
+        source: this.relatedSeries.data(r.id),
+      }));
+      this.relatedNotes = new Map();
+      for (const r of this.related) {
+        const error = this.relatedSeries.error(r.id);
+        if (error) this.relatedNotes.set(r.id, 'curves unavailable');
+        else if (!this.relatedSeries.data(r.id)) this.relatedNotes.set(r.id, 'loading…');
+      }
+    }
   }
 
   /**
@@ -159,8 +250,13 @@ export class RunViewElement extends LitElement {
     }
   }
 
-  protected override updated(): void {
+  protected override updated(changed: PropertyValues<this>): void {
     void this.loadZoom();
+    // The form closed (Esc, Cancel, a branch made): the focus goes back to where it was opened.
+    // Only if the focus went down with the form: a click elsewhere keeps its focus.
+    if (changed.has('branchOpen') && changed.get('branchOpen') === true && !this.branchOpen) {
+      if (!document.activeElement || document.activeElement === document.body) this.renderRoot.querySelector<ControlsElement>('pw-controls')?.focusBranch();
+    }
   }
 
   /** Fetches the zoomed range at higher resolution (once per range and set of series). */
@@ -230,6 +326,29 @@ export class RunViewElement extends LitElement {
     </div>`;
   }
 
+  /** The lineage tree (also the legend of the related runs' line styles) and, for a branch, what it changed. */
+  private renderFamily(run: RunSummary) {
+    return html`<section class="family" data-testid="family" aria-label="Branches of this run's family">
+      <pw-lineage-tree
+        .runs=${this.runs}
+        .statuses=${this.statuses}
+        .revision=${this.revision}
+        .selected=${run.id}
+        .related=${this.related}
+        .notes=${this.relatedNotes}
+      ></pw-lineage-tree>
+      ${run.parentId !== null
+        ? html`<pw-config-diff
+            .parentId=${run.parentId}
+            .runId=${run.id}
+            .parentConfig=${this.parentConfig}
+            .config=${this.config}
+            .error=${this.parentConfigError ?? this.configError}
+          ></pw-config-diff>`
+        : nothing}
+    </section>`;
+  }
+
   protected override render() {
     const run = this.run;
     if (!run) {
@@ -282,7 +401,8 @@ export class RunViewElement extends LitElement {
         </div>
       </section>
       <div class="toolbar">
-        <pw-controls .enabled=${reason === ''} .control=${view.control} .reason=${reason}></pw-controls>
+        <pw-controls .enabled=${reason === ''} .control=${view.control} .reason=${reason}
+          .branchEnabled=${this.branchReason === ''} .branchReason=${this.branchReason} .branchOpen=${this.branchOpen}></pw-controls>
         <span class="spacer"></span>
         ${this.zoom
           ? html`<span class="zoom" data-testid="zoom-info">
@@ -297,6 +417,17 @@ export class RunViewElement extends LitElement {
           <a href=${exportUrl(run.id, 'ndjson')} download data-testid="export-ndjson">NDJSON</a>
         </span>
       </div>
+      ${this.branchOpen
+        ? html`<pw-branch-form
+            .run=${run}
+            .live=${view.live}
+            .step=${step}
+            .enabled=${this.branchReason === ''}
+            .reason=${this.branchReason}
+            .submit=${this.branchSubmit}
+          ></pw-branch-form>`
+        : nothing}
+      ${this.family ? this.renderFamily(run) : nothing}
       <pw-phase-timeline .timeline=${this.timeline} .plotted=${this.plotted} .zoom=${this.zoom}></pw-phase-timeline>
       <section class="charts">
         ${this.specs.map(
@@ -312,6 +443,8 @@ export class RunViewElement extends LitElement {
             allow-log
             .zoom=${this.zoom}
             .overlay=${this.overlays.get(spec.key) ?? EMPTY_OVERLAY}
+            .overlays=${this.curves}
+            .forks=${this.forks}
             sync-key="pw-run-${run.id}"
           ></pw-chart>`,
         )}

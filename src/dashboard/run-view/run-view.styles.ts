@@ -118,6 +118,20 @@ export const runViewStyles = [
     pw-phase-timeline {
       margin-bottom: 10px;
     }
+    pw-branch-form {
+      margin-bottom: 10px;
+    }
+    .family {
+      display: grid;
+      grid-template-columns: repeat(auto-fit, minmax(min(100%, 360px), 1fr));
+      gap: 10px 24px;
+      align-items: start;
+      margin-bottom: 10px;
+      padding: 10px 12px;
+      background: var(--pw-panel, #fff);
+      border: 1px solid var(--pw-border, #d7dce3);
+      border-radius: 6px;
+    }
     .charts {
       display: grid;
       grid-template-columns: repeat(auto-fit, minmax(min(100%, 460px), 1fr));

@@ -106,6 +106,14 @@ export const SeriesResponseSchema = z.object({
 });
 export type SeriesResponse = z.infer<typeof SeriesResponseSchema>;
 
+export const CheckpointSchema = z.object({
+  step: z.number(),
+  reason: z.string(),
+  createdAt: z.string(),
+});
+export type CheckpointInfo = z.infer<typeof CheckpointSchema>;
+export const CheckpointsResponseSchema = z.object({ checkpoints: z.array(CheckpointSchema) });
+
 export function fetchPresets(signal?: AbortSignal): Promise<PresetInfo[]> {
   return apiGet('/api/presets', PresetsResponseSchema, signal).then((r) => r.presets);
 }
@@ -114,7 +122,12 @@ export function fetchRunDetail(runId: number, signal?: AbortSignal): Promise<Run
   return apiGet(`/api/runs/${runId}`, RunDetailSchema, signal);
 }
 
-/** History of some series over [from, to] at up to maxPoints rows (for zooming in). */
+/** The steps a run can be branched at (its checkpoints), in the order the server lists them. */
+export function fetchCheckpoints(runId: number, signal?: AbortSignal): Promise<CheckpointInfo[]> {
+  return apiGet(`/api/runs/${runId}/checkpoints`, CheckpointsResponseSchema, signal).then((r) => r.checkpoints);
+}
+
+/** History of some series over [from, to] at up to maxPoints rows (zooming in, related runs); no names: every series. */
 export function fetchSeries(
   runId: number,
   names: readonly string[],

@@ -1,4 +1,5 @@
 import type { Columns } from '../../server/decimate.js';
+import type { ChartSource } from './run-series.js';
 
 /**
  * Several runs on one chart. uPlot draws series over one shared x array, but the selected run and
@@ -81,13 +82,20 @@ export function alignColumns(main: Columns, extras: readonly Columns[]): Aligned
   return { data, last };
 }
 
-/**
- * The rows of `data` (`[steps, series…]`) at steps ≥ `from`: a related run's curves begin where its
- * history parts from the selected run's (before that they are the same records).
- */
-export function fromStep(data: Columns, from: number): Columns {
-  const steps = data[0] ?? [];
-  let i = 0;
-  while (i < steps.length && (steps[i] === null || (steps[i] as number) < from)) i++;
-  return i === 0 ? data : data.map((column) => column.slice(i));
+/** A related run as one chart draws it: the run's columns (fetched), where they start and their line style. */
+export interface OverlayCurves {
+  readonly runId: number;
+  /** How the legend names the run (`#3 parent`). */
+  readonly label: string;
+  readonly dash: readonly number[];
+  /** The divergence step: rows before it are not drawn (they are the selected run's own). */
+  readonly from: number;
+  /** The run's series; null while they load. */
+  readonly source: ChartSource | null;
+}
+
+/** A vertical line where runs of the family part, labelled with the runs that branch there. */
+export interface ForkLine {
+  readonly step: number;
+  readonly label: string;
 }

@@ -65,7 +65,7 @@ export const OVERLAY_DASHES: readonly (readonly number[])[] = [
 export const OVERLAY_ALPHA = 0.6;
 /** Stroke width of related runs' curves (a little heavier than the selected run's, so the dashes read). */
 export const OVERLAY_WIDTH = 1.5;
-/** Fork lines on the charts: dark violet, solid, labelled "⑂ #id". */
+/** Fork lines on the charts: dark violet, solid, labelled "fork #id". */
 export const FORK_COLOUR = '#5b21b6';
 
 /** The dash pattern of related-run style i (cycling past the end of the list). */

@@ -6,10 +6,11 @@ export const SHORTCUTS: readonly { keys: string[]; what: string }[] = [
   { keys: ['Space'], what: 'pause / resume the selected run' },
   { keys: ['.'], what: 'run one step (while paused)' },
   { keys: ['j', 'k'], what: 'select the next / previous run' },
+  { keys: ['b'], what: 'branch the selected run (open / close the branch form)' },
   { keys: ['l'], what: 'log y axis on every chart / back to the default' },
   { keys: ['0'], what: 'zoom out (all steps)' },
   { keys: ['?'], what: 'show / hide this list' },
-  { keys: ['Esc'], what: 'close this list' },
+  { keys: ['Esc'], what: 'close this list, or the branch form' },
 ];
 
 /**

@@ -1,0 +1,1 @@
+export { ConfigDiffElement } from './config-diff.component.js';

@@ -1,0 +1,1 @@
+export { LineageTreeElement } from './lineage-tree.component.js';
