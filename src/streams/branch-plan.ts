@@ -64,7 +64,7 @@ export function planBranch(store: Store, request: BranchRequest, live?: LiveFork
     const checkpoint = request.at === undefined ? store.latestCheckpoint(parent.id) : store.getCheckpoint(parent.id, request.at);
     if (!checkpoint) {
       const steps = store.listCheckpoints(parent.id).map((c) => c.step);
-      if (request.at === undefined || steps.length === 0) throw new UsageError(`run ${parent.id} has no checkpoint to branch from yet`);
+      if (steps.length === 0) throw new UsageError(`run ${parent.id} has no checkpoint${request.at === undefined ? '' : ` at step ${request.at}`} to branch from yet`);
       // The checkpoints around the step asked for: the three before it and the two after.
       const before = steps.filter((s) => s < request.at!).slice(-3);
       const after = steps.filter((s) => s > request.at!).slice(0, 2);

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { Subject, type Observable } from 'rxjs';
 import type { RunConfig } from '../config/schema.js';
 import { NotLiveError, UsageError } from '../errors.js';
@@ -163,6 +164,8 @@ export class RunManager {
 
   private launch(runId: number, from: Launch): LiveRun {
     const rules = from.rules ?? [];
+    // Marked running now, not when a worker thread gets there: listeners see the run live at once.
+    this.store.updateRun(runId, { status: 'running', pid: process.pid, host: hostname(), error: null, finishedAt: null });
     const run: ManagedRun = this.threaded
       ? new ThreadRun(from.config, { dbPath: this.store.path, backend: this.backend, runId, config: from.config, snapshot: from.snapshot, detectorState: from.detectorState, rules })
       : new LocalRun(new Run(from.config, { snapshot: from.snapshot, detectorState: from.detectorState }), this.store, runId, rules);

@@ -144,7 +144,7 @@ describe('branching from the dashboard', () => {
     await page.getByTestId('branch-form').waitFor();
     await page.getByTestId('suggest-freeze-e').click();
     // Notices (phase II arriving) sit in the corner over the charts: dismissed for a clear picture.
-    for (const dismiss of await page.getByTestId('notice-dismiss').all()) await dismiss.click();
+    while ((await page.getByTestId('notice-dismiss').count()) > 0) await page.getByTestId('notice-dismiss').first().click();
     expect(await page.getByTestId('branch-sets').inputValue()).toBe('optim.lrE=0');
     expect(await page.getByTestId('suggest-freeze-e').getAttribute('aria-pressed')).toBe('true');
     mkdirSync('artifacts', { recursive: true });

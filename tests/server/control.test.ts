@@ -9,9 +9,10 @@ beforeAll(async () => {
   await selectBackend('wasm');
 });
 
-describe('control over the WebSocket', () => {
+for (const threads of [false, true]) {
+describe(`control over the WebSocket (runs in ${threads ? 'worker threads' : 'the server thread'})`, () => {
   it('pauses, steps exactly n, resumes and stops a live run', async () => {
-    const f = await setup();
+    const f = await setup({ threads });
     const live = f.start();
     await untilStep(live, 20);
     const client = await f.connect();
@@ -78,7 +79,7 @@ describe('control over the WebSocket', () => {
   });
 
   it('starts a run from a preset with overrides; it is listed and trains to completion', async () => {
-    const f = await setup();
+    const f = await setup({ threads });
     const client = await f.connect();
     await client.nextOf('welcome');
     const before = f.store.listRuns().map((r) => r.id);
@@ -98,7 +99,7 @@ describe('control over the WebSocket', () => {
   });
 
   it('refuses a start with an invalid setting, naming it, and creates nothing', async () => {
-    const f = await setup();
+    const f = await setup({ threads });
     const live = f.start();
     const client = await f.connect();
     await client.nextOf('welcome');
@@ -116,7 +117,7 @@ describe('control over the WebSocket', () => {
   });
 
   it('resumes a stopped run, which continues from where it stopped', async () => {
-    const f = await setup();
+    const f = await setup({ threads });
     const live = f.start();
     await untilStep(live, 100);
     const client = await f.connect();
@@ -157,3 +158,4 @@ describe('control over the WebSocket', () => {
     expect(f.store.getRun(live.id)).toMatchObject({ status: 'stopped', step: final.step });
   });
 });
+}

@@ -32,6 +32,8 @@ export interface FixtureOptions {
   readonly tokens?: AccessTokens;
   readonly hub?: Partial<HubOptions>;
   readonly dashboardDir?: string;
+  /** Train runs in worker threads, as `serve` does on two cores. */
+  readonly threads?: boolean;
 }
 
 /**
@@ -54,7 +56,7 @@ export function useServer(): (options?: FixtureOptions) => Promise<ServerFixture
     const entry: (typeof open)[number] = { clients: [], dir };
     open.push(entry);
     const store = (entry.store = Store.open(path.join(dir, 'runs.db')));
-    const manager = (entry.manager = new RunManager(store, 'wasm'));
+    const manager = (entry.manager = new RunManager(store, 'wasm', { threads: options.threads }));
     const server = (entry.server = await startServer({
       store,
       manager,
