@@ -210,6 +210,7 @@ export class Hub {
       case 'control':
       case 'start':
       case 'branch':
+      case 'branch-on':
       case 'resume':
         if (viewer.access !== 'control') {
           return this.fail(viewer, message.id, ErrorCode.forbidden, `${message.type} needs the control token; this connection may only watch`);
@@ -222,6 +223,9 @@ export class Hub {
           if (!this.store.getRun(message.runId)) return this.fail(viewer, message.id, ErrorCode.unknownRun, `run ${message.runId} does not exist`);
           const request = { parentId: message.runId, at: message.at, sets: message.sets, steps: message.steps, name: message.name };
           return this.manager.branch(request).then((live) => this.send(viewer, { type: 'ack', id: message.id, runId: live.id }));
+        } else if (message.type === 'branch-on') {
+          if (!this.store.getRun(message.runId)) return this.fail(viewer, message.id, ErrorCode.unknownRun, `run ${message.runId} does not exist`);
+          return this.manager.addBranchRule(message.runId, { on: message.on, sets: message.sets ?? [] }).then(() => this.send(viewer, { type: 'ack', id: message.id, runId: message.runId }));
         } else if (message.type === 'start') {
           const { config, preset } = resolveConfig({ preset: message.preset, sets: message.sets });
           const live = this.manager.start(config, { preset, name: message.name });

@@ -58,6 +58,14 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
     steps: z.number().int().min(1).optional(),
     name: z.string().max(128).optional(),
   }),
+  /** Branch a live run automatically when a detector event fires: `on` is phase:II, state:…, cp:<series>, cp or event (needs control access). */
+  z.strictObject({
+    type: z.literal('branch-on'),
+    id: requestId,
+    runId,
+    on: z.string().max(128),
+    sets: z.array(z.string().max(256)).max(64).optional(),
+  }),
   /** Continue a stored run from its last checkpoint (needs control access). */
   z.strictObject({ type: z.literal('resume'), id: requestId, runId, steps: z.number().int().min(1).optional() }),
   /** Ask for the run list now. */

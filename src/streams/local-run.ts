@@ -16,6 +16,7 @@ export class LocalRun implements ManagedRun {
   readonly outcome: Promise<RunOutcome>;
   readonly forks$: Observable<RuleFork>;
   private readonly recorder: RunRecorder;
+  private readonly forks: ReplaySubject<RuleFork>;
 
   constructor(
     readonly run: Run,
@@ -24,9 +25,9 @@ export class LocalRun implements ManagedRun {
     rules: readonly BranchRule[] = [],
   ) {
     // Replayed: a rule may fire before the manager has subscribed.
-    const forks = new ReplaySubject<RuleFork>();
-    ruleForks(run, rules).subscribe(forks);
-    this.forks$ = forks.asObservable();
+    this.forks = new ReplaySubject<RuleFork>();
+    this.watch(rules);
+    this.forks$ = this.forks.asObservable();
     ({ recorder: this.recorder, outcome: this.outcome } = startRecorded(run, store, runId));
   }
 
@@ -58,5 +59,15 @@ export class LocalRun implements ManagedRun {
   flush(): Promise<void> {
     this.recorder.flush();
     return Promise.resolve();
+  }
+
+  addRule(rule: BranchRule): Promise<void> {
+    this.watch([rule]);
+    return Promise.resolve();
+  }
+
+  private watch(rules: readonly BranchRule[]): void {
+    // Not completing the shared subject: other rules may still fire.
+    ruleForks(this.run, rules).subscribe({ next: (fork) => this.forks.next(fork) });
   }
 }

@@ -37,4 +37,6 @@ export interface ManagedRun {
   fork(): Promise<LiveFork>;
   /** Writes buffered records to the store now. */
   flush(): Promise<void>;
+  /** Watches for one more branch rule from now on; resolves once the run watches it. */
+  addRule(rule: BranchRule): Promise<void>;
 }

@@ -8,7 +8,7 @@ import type { PhaseDetectorState } from '../operators/phases/phase-detector.js';
 import type { Store } from '../store/store.js';
 import type { RunRecord } from '../store/types.js';
 import { createBranch, planBranch, type BranchRequest, type LiveFork } from './branch-plan.js';
-import type { BranchRule } from './branch-rules.js';
+import { triggerOf, type BranchRule } from './branch-rules.js';
 import { LocalRun } from './local-run.js';
 import type { ManagedRun } from './managed-run.js';
 import { applyResume, planResume } from './resume-plan.js';
@@ -107,6 +107,16 @@ export class RunManager {
     const parent = this.runs.get(request.parentId);
     const live = parent && request.at === undefined ? await parent.run.fork() : undefined;
     return this.launchBranch(request, live);
+  }
+
+  /**
+   * Branches a live run automatically the first time a detector event matches `rule.on`, at that
+   * record's step, with `rule.sets`; resolves once the run watches for it.
+   * @throws UsageError for a malformed trigger; NotLiveError
+   */
+  async addBranchRule(runId: number, rule: BranchRule): Promise<void> {
+    triggerOf(rule.on);
+    await this.requireLive(runId).run.addRule(rule);
   }
 
   /** Forwards a command; resolves once the run has taken it (its state and step then hold). */

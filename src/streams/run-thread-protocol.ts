@@ -20,7 +20,8 @@ export interface RunThreadSetup {
 export type ToRunThread =
   | { readonly type: 'command'; readonly id: number; readonly action: ControlActionName; readonly n?: number }
   | { readonly type: 'fork'; readonly id: number }
-  | { readonly type: 'flush'; readonly id: number };
+  | { readonly type: 'flush'; readonly id: number }
+  | { readonly type: 'rule'; readonly id: number; readonly rule: BranchRule };
 
 export type FromRunThread =
   | { readonly type: 'started' }

@@ -10,6 +10,7 @@ import { Store } from '../store/store.js';
 import { ruleForks } from './rule-forks.js';
 import { Run } from './run.js';
 import { startRecorded } from './run-recorder.js';
+import type { BranchRule } from './branch-rules.js';
 import type { FromRunThread, RunThreadSetup, ToRunThread } from './run-thread-protocol.js';
 
 const port = parentPort!;
@@ -22,12 +23,14 @@ try {
   const run = new Run(setup.config, { snapshot: setup.snapshot, detectorState: setup.detectorState });
   run.metrics$.subscribe((record) => send({ type: 'record', record, step: run.state.step }));
   run.control.state$.subscribe((state) => send({ type: 'control', state, step: run.state.step }));
-  ruleForks(run, setup.rules).subscribe(({ rule, fork }) => send({ type: 'rule-fork', rule, ...fork }));
+  const watch = (rules: readonly BranchRule[]) => ruleForks(run, rules).subscribe({ next: ({ rule, fork }) => send({ type: 'rule-fork', rule, ...fork }) });
+  watch(setup.rules);
   const { recorder, outcome } = startRecorded(run, store, setup.runId);
   port.on('message', (message: ToRunThread) => {
     let fork: { snapshot: ReturnType<Run['state']['snapshot']>; detectorState: ReturnType<Run['detector']['snapshot']> } | undefined;
     if (message.type === 'command') run.control.apply(message.action, message.n);
     else if (message.type === 'flush') recorder.flush();
+    else if (message.type === 'rule') watch([message.rule]);
     else if (run.control.state !== 'stopped') fork = { snapshot: run.state.snapshot(), detectorState: run.detector.snapshot() };
     send({ type: 'reply', id: message.id, state: run.control.state, step: run.state.step, ...(fork ? { fork } : {}) });
   });

@@ -3,6 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import type { RunConfig } from '../config/schema.js';
 import type { MetricRecord } from '../operators/frames.js';
 import type { LiveFork } from './branch-plan.js';
+import type { BranchRule } from './branch-rules.js';
 import type { ControlView, ManagedRun, RuleFork } from './managed-run.js';
 import { startModuleWorker } from './module-worker.js';
 import type { ControlActionName, ControlState } from './run-control.js';
@@ -100,6 +101,10 @@ export class ThreadRun implements ManagedRun {
 
   async flush(): Promise<void> {
     await this.ask({ type: 'flush', id: 0 });
+  }
+
+  async addRule(rule: BranchRule): Promise<void> {
+    await this.ask({ type: 'rule', id: 0, rule });
   }
 
   private ask(message: ToRunThread): Promise<Extract<FromRunThread, { type: 'reply' }>> {

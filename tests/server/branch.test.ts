@@ -56,4 +56,24 @@ describe('branching over the WebSocket (runs in worker threads)', () => {
     expect((await viewer.nextOf('error', (m) => m.id === 'v')).code).toBe('E_FORBIDDEN');
     expect(f.store.listRuns()).toHaveLength(1);
   }, 60_000);
+
+  it('sets a rule on a live run over the WebSocket: the branch forks exactly when phase II begins', async () => {
+    const f = await setup({ threads: true });
+    const { resolveConfig } = await import('../../src/config/load.js');
+    const live = f.start(resolveConfig({ sets: ['steps=100000'] }));
+    await untilStep(live, 50);
+    const client = await f.connect();
+    const branching = new Promise<{ runId: number; forkStep: number }>((resolve) => f.manager.events$.subscribe((e) => e.type === 'branched' && resolve(e)));
+    client.send({ type: 'branch-on', id: 'r', runId: live.id, on: 'phase:II', sets: ['head.mode=none'] });
+    await client.nextOf('ack', (m) => m.id === 'r', 10_000);
+    client.send({ type: 'branch-on', id: 'bad', runId: live.id, on: 'phase:VI' });
+    expect((await client.nextOf('error', (m) => m.id === 'bad')).message).toMatch(/expected phase:I\|II\|III\|IV/);
+    const branched = await branching;
+    await f.manager.requireLive(live.id).run.flush();
+    // T1 read from the parent's stored records: the first with some |cos_j_1| ≥ 0.7.
+    const rows = storedRows(f.store, live.id);
+    const t1 = [...rows.keys()].find((s) => Math.abs(rows.get(s)!.get('cos_1_1')!) >= 0.7 || Math.abs(rows.get(s)!.get('cos_2_1')!) >= 0.7);
+    expect(branched.forkStep).toBe(t1);
+    expect(f.store.getRun(branched.runId)).toMatchObject({ parentId: live.id, forkStep: t1 });
+  }, 60_000);
 });

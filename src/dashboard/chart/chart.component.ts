@@ -1,5 +1,7 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import type { SeriesDef } from '../shared/chart-specs.js';
+import { lineSwatch } from '../shared/icons.js';
+import { SWATCH_OPACITY } from '../shared/palette.js';
 import type { ForkLine, OverlayCurves } from '../shared/overlay-series.js';
 import { EMPTY_OVERLAY, type ChartOverlay } from '../shared/phase-timeline.js';
 import type { ChartSource } from '../shared/run-series.js';
@@ -129,6 +131,12 @@ export class ChartElement extends LitElement {
         <div class="plot"></div>
         <div class="empty">waiting for data…</div>
       </div>
+      ${this.overlays.length
+        ? html`<ul class="runs" aria-label="Runs on this chart" data-testid="chart-runs">
+            <li>${lineSwatch(null)}this run</li>
+            ${this.overlays.map((c) => html`<li>${lineSwatch(c.dash, SWATCH_OPACITY)}${c.label}</li>`)}
+          </ul>`
+        : nothing}
     `;
   }
 }

@@ -81,6 +81,23 @@ export const chartStyles = [
     .u-cursor-pt.pw-overlay {
       display: none;
     }
+    /* Which line style is which run (the uPlot legend above names the quantities). */
+    .runs {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 2px 14px;
+      list-style: none;
+      margin: 2px 0 0;
+      padding: 4px 4px 0;
+      border-top: 1px solid var(--pw-border, #d7dce3);
+      font-size: 12px;
+      color: var(--pw-muted, #4b5563);
+    }
+    .runs li {
+      display: inline-flex;
+      align-items: center;
+      gap: 5px;
+    }
     .u-select {
       background: rgba(37, 99, 235, 0.12);
     }

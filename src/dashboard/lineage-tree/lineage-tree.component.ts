@@ -1,10 +1,10 @@
-import { html, LitElement, nothing, svg } from 'lit';
+import { html, LitElement, nothing } from 'lit';
 import type { RunSummary } from '../../server/protocol.js';
 import type { RunStatus } from '../connection/connection.js';
 import { formatInt } from '../shared/format.js';
-import { forkIcon } from '../shared/icons.js';
+import { forkIcon, lineSwatch } from '../shared/icons.js';
 import { familyTree, type RelatedRun, type Relation } from '../shared/lineage.js';
-import { FORK_COLOUR, OVERLAY_ALPHA, overlayDash } from '../shared/palette.js';
+import { FORK_COLOUR, overlayDash, SWATCH_OPACITY } from '../shared/palette.js';
 import { badgeOf, runView } from '../shared/run-state.js';
 import { lineageTreeStyles } from './lineage-tree.styles.js';
 
@@ -54,14 +54,6 @@ export class LineageTreeElement extends LitElement {
     this.dispatchEvent(new CustomEvent('pw-select', { detail: id, bubbles: true, composed: true }));
   }
 
-  /** A sample of the line a run is drawn with (solid for the selected run). */
-  private swatch(dash: readonly number[] | null, alpha: number) {
-    return html`<svg class="swatch" width="30" height="10" viewBox="0 0 30 10" aria-hidden="true">
-      ${svg`<line x1="1" y1="5" x2="29" y2="5" stroke="#1f2937" stroke-width=${dash ? 1.75 : 2}
-        stroke-dasharray=${dash ? dash.join(' ') : 'none'} stroke-opacity=${alpha} />`}
-    </svg>`;
-  }
-
   protected override render() {
     const rows = familyTree(this.runs, this.selected);
     const related = new Map(this.related.map((r) => [r.id, r]));
@@ -81,7 +73,7 @@ export class LineageTreeElement extends LitElement {
             return html`<li class=${depth > 0 ? 'branch' : ''} style="--depth:${Math.min(depth, MAX_INDENT)}">
               <button type="button" class="node" data-testid="lineage-node-${run.id}" data-relation=${me ? 'self' : (rel?.relation ?? '')}
                 aria-current=${me ? 'true' : 'false'} aria-label=${label} @click=${() => this.select(run.id)}>
-                ${me ? this.swatch(null, 1) : rel ? this.swatch(overlayDash(rel.style), OVERLAY_ALPHA + 0.2) : html`<span class="swatch"></span>`}
+                ${me ? lineSwatch(null) : rel ? lineSwatch(overlayDash(rel.style), SWATCH_OPACITY) : html`<span class="swatch"></span>`}
                 <span class="name"><span class="id">#${run.id}</span>${run.name}</span>
                 <span class="fork" style=${run.parentId !== null ? `color:${FORK_COLOUR}` : ''}>${fork}</span>
                 ${role ? html`<span class="role">${role}</span>` : nothing}

@@ -63,6 +63,8 @@ export const OVERLAY_DASHES: readonly (readonly number[])[] = [
 ];
 /** Opacity of related runs' curves. */
 export const OVERLAY_ALPHA = 0.6;
+/** The related runs' line samples in legends: a bit stronger than on the charts, where many lines add up. */
+export const SWATCH_OPACITY = 0.8;
 /** Stroke width of related runs' curves (a little heavier than the selected run's, so the dashes read). */
 export const OVERLAY_WIDTH = 1.5;
 /** Fork lines on the charts: dark violet, solid, labelled "fork #id". */
