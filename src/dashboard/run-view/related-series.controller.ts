@@ -60,6 +60,8 @@ export class RelatedSeriesController implements ReactiveController {
   private readonly entries = new Map<number, Entry>();
   private request: RelatedRequest | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the timer fires (the host updates every frame while a run trains: the timer is kept, not remade). */
+  private timerDue = Number.POSITIVE_INFINITY;
   private connected = false;
 
   constructor(private readonly host: ReactiveControllerHost) {
@@ -75,6 +77,7 @@ export class RelatedSeriesController implements ReactiveController {
     this.connected = false;
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.timerDue = Number.POSITIVE_INFINITY;
     for (const entry of this.entries.values()) entry.abort?.abort();
     this.entries.clear();
   }
@@ -127,13 +130,17 @@ export class RelatedSeriesController implements ReactiveController {
         nextDue = Math.min(nextDue, due);
       }
     }
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    if (Number.isFinite(nextDue)) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.host.requestUpdate();
-      }, Math.max(50, nextDue - now));
+    if (nextDue !== this.timerDue) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.timerDue = nextDue;
+      if (Number.isFinite(nextDue)) {
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          this.timerDue = Number.POSITIVE_INFINITY;
+          this.host.requestUpdate();
+        }, Math.max(50, nextDue - now));
+      }
     }
   }
 
