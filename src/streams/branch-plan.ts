@@ -79,7 +79,7 @@ export function planBranch(store: Store, request: BranchRequest, live?: LiveFork
   if (config.steps <= forkStep) throw new UsageError(`the branch would have nothing to train: it forks at step ${forkStep} and its target is ${config.steps} steps; pass a larger --steps`);
   // Change-point detectors are tied to their settings; with new ones they start afresh.
   if (detectorState && JSON.stringify(config.phases.changePoints) !== JSON.stringify(old.phases.changePoints)) detectorState = { ...detectorState, changePoints: {} };
-  return { parent, config, forkStep, snapshot, detectorState, patch, name: request.name ?? `${parent.name} ⑂ ${request.sets?.join(' ') || 'copy'}` };
+  return { parent, config, forkStep, snapshot, detectorState, patch, name: request.name ?? `${parent.name} + ${request.sets?.join(' ') || 'copy'}` };
 }
 
 /**

@@ -184,7 +184,7 @@ export class RunManager {
     run.control.state$.subscribe((state) => this.eventsSubject.next({ type: 'control', runId, state }));
     // A rule fired: branch at the state it captured, at that record's step.
     run.forks$.subscribe(({ rule, fork }) => {
-      const name = `${this.store.getRun(runId)?.name ?? runId} ⑂ ${rule.on} ${rule.sets.join(' ')}`.trim();
+      const name = `${this.store.getRun(runId)?.name ?? runId} + on ${rule.on}: ${rule.sets.join(' ') || 'copy'}`;
       this.launchBranch({ parentId: runId, sets: rule.sets, name }, fork).catch((error: unknown) =>
         this.eventsSubject.next({ type: 'branch-failed', runId, rule: rule.on, error: (error as Error).message }),
       );

@@ -151,4 +151,39 @@ describe('branching from the dashboard', () => {
     await page.screenshot({ path: 'artifacts/branches.png', fullPage: true });
     expect(pageErrors).toEqual([]);
   }, 60_000);
+
+  it('branches a stopped run at its latest checkpoint by default, nesting the new branch a level deeper', async () => {
+    // The form from the last test is still open on the branch; stopping the run changes its choices.
+    manager.control(child.id, 'stop');
+    await until(() => manager.live(child.id) === undefined && store.getRun(child.id)!.status !== 'running', 'the branch to stop');
+    const latest = Math.max(...store.listCheckpoints(child.id).map((c) => c.step));
+    await until(async () => (await page.getByTestId('branch-at').inputValue()) === String(latest), 'the latest checkpoint as the fork step');
+    expect(await page.getByTestId('branch-at').locator('option[value="current"]').count()).toBe(0);
+    const offered = await page.getByTestId('branch-at').locator('option').evaluateAll((els) => els.map((el) => Number(el.getAttribute('value'))));
+    expect(offered).toEqual(store.listCheckpoints(child.id).map((c) => c.step).sort((a, b) => a - b));
+
+    const runsBefore = store.listRuns().length;
+    await page.getByTestId('btn-branch-submit').click(); // the patch is still optim.lrE=0
+    await until(() => store.listRuns().length === runsBefore + 1, 'the second branch in the database');
+    const grandchild = store.listRuns().find((r) => r.parentId === child.id)!;
+    expect(grandchild.forkStep).toBe(latest);
+    await until(() => selectedRun() === String(grandchild.id), 'the page to select the new branch');
+
+    expect(await page.getByTestId(`run-item-${grandchild.id}`).getAttribute('data-depth')).toBe('2');
+    const tree = page.getByTestId('lineage-tree');
+    await until(async () => (await tree.getByRole('button').count()) === 3, 'three runs in the family');
+    expect(await tree.getByTestId(`lineage-node-${child.id}`).getAttribute('data-relation')).toBe('parent');
+    // Its parent stopped at the fork, so has nothing after it to compare: the grandparent, still training, is drawn too.
+    expect(await tree.getByTestId(`lineage-node-${parent.id}`).getAttribute('data-relation')).toBe('ancestor');
+    // Its diff is against its own parent (which already had no head): only the new patch.
+    const rows = page.getByTestId('config-diff').getByTestId('config-diff-row');
+    await until(async () => (await rows.count()) > 0, 'the settings diff');
+    expect(await rows.evaluateAll((els) => els.map((el) => [el.getAttribute('data-key'), ...[...el.querySelectorAll('td')].map((td) => td.textContent)]))).toEqual([
+      ['optim.lrE', '0.001', '0'],
+    ]);
+    for (const chart of CHARTS) {
+      await until(async () => (await attr(chart, 'data-overlays')) >= 1 && (await attr(chart, 'data-forks')) >= 1, `${chart} to draw the family`);
+    }
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
 });

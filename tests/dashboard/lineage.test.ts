@@ -69,11 +69,26 @@ describe('ancestry and divergenceStep', () => {
 
 describe('relatedRuns', () => {
   it('gives a branch its parent, its own branches and its siblings, each from where it parts', () => {
+    // 3's only ancestor is its parent.
     expect(relatedRuns(RUNS, 3)).toEqual([
       { id: 1, relation: 'parent', from: 800, style: 0 },
       { id: 6, relation: 'branch', from: 1500, style: 1 },
       { id: 4, relation: 'sibling', from: 800, style: 2 },
       { id: 5, relation: 'sibling', from: 800, style: 3 },
+    ]);
+  });
+
+  it('adds older ancestors after siblings, nearest first', () => {
+    // 6 ← 3 ← 1: its parent 3 (fork 1500), then the root 1, which parted from 6's line at 800.
+    expect(relatedRuns(RUNS, 6)).toEqual([
+      { id: 3, relation: 'parent', from: 1500, style: 0 },
+      { id: 1, relation: 'ancestor', from: 800, style: 1 },
+    ]);
+    const deep = [run(1), run(2, 1, 100), run(3, 2, 200), run(4, 3, 300)];
+    expect(relatedRuns(deep, 4).map((r) => [r.id, r.relation, r.from])).toEqual([
+      [3, 'parent', 300],
+      [2, 'ancestor', 200],
+      [1, 'ancestor', 100],
     ]);
   });
 

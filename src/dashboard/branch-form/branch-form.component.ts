@@ -239,7 +239,7 @@ export class BranchFormElement extends LitElement {
     const parsed = parseOverrides(this.patch);
     const sets = 'sets' in parsed ? parsed.sets : [];
     // What the server names a branch when no name is given (planBranch), shown as the placeholder.
-    const defaultName = `${run.name} ⑂ ${sets.join(' ') || 'copy'}`;
+    const defaultName = `${run.name} + ${sets.join(' ') || 'copy'}`;
     return html`
       <form data-testid="branch-form" aria-labelledby="branch-title" novalidate @submit=${this.onSubmit} @keydown=${this.onKeyDown}>
         <header>

@@ -22,8 +22,9 @@ export type LogToggleEvent = CustomEvent<{ chart: string; log: boolean }>;
  * and reports the number of points it holds as the `data-points` attribute. An `overlay`
  * (phase bands, state markers, change points; see chartOverlay) is drawn behind and over the
  * lines, and the counts drawn are reported as `data-bands` and `data-markers`. Related runs
- * (`overlays`: a branch's parent, its branches) are drawn lighter and dashed in their run's style,
- * and `forks` as labelled vertical lines; `data-overlays` and `data-forks` count them.
+ * (`overlays`: a branch's parent, its branches…) are drawn lighter and dashed in their run's
+ * style, with a line-style legend under the plot, and `forks` as labelled vertical lines;
+ * `data-overlays` (related runs with values) and `data-forks` (lines in view) count them.
  *
  * @example
  * html`<pw-chart chart-key="loss" heading="Loss" .series=${defs} .source=${runSeries}

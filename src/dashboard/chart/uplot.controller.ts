@@ -1,7 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import uPlot from 'uplot';
-import { seriesSignature, type SeriesDef } from '../shared/chart-specs.js';
 import type { Columns } from '../../server/decimate.js';
+import { seriesSignature, type SeriesDef } from '../shared/chart-specs.js';
 import { formatInt, formatStep, formatValue } from '../shared/format.js';
 import { FORK_COLOUR, OVERLAY_ALPHA, OVERLAY_WIDTH } from '../shared/palette.js';
 import { alignColumns, type Aligned, type ForkLine, type OverlayCurves } from '../shared/overlay-series.js';
@@ -46,7 +46,7 @@ const markerFont = (px: number) => `600 ${px}px system-ui, -apple-system, "Segoe
  * hooks in its own coordinates, so they follow zoom and resize and add no DOM: bands in
  * `drawClear` (under the grid and the lines), markers in `draw` (over them).
  *
- * Related runs (a branch's parent, its own branches; see OverlayCurves) are drawn as extra series
+ * Related runs (a branch's parent, its own branches…; see OverlayCurves) are drawn as extra series
  * in their run's line style, merged with the selected run's columns on the union of their steps
  * (alignColumns); fork lines are drawn with the markers.
  *
@@ -81,6 +81,8 @@ export class UPlotController implements ReactiveController {
   /** Per related run, its columns as this chart draws them (rebuilt only when its source, start or the chart's series change). */
   private curveColumns: { source: ChartSource | null; from: number; signature: string; columns: Columns }[] = [];
   private curvesDirty = false;
+  /** How many related runs have a value to draw (`data-overlays`). */
+  private curvesWithData = 0;
   private aligned: Aligned | null = null;
   private forks: readonly ForkLine[] = [];
   private readonly hatches = new Map<string, CanvasPattern>();
@@ -197,10 +199,7 @@ export class UPlotController implements ReactiveController {
     const localChanged = this.local.sync(this.source, config.series, config.log, width);
     const curvesChanged = this.syncCurves(config);
     if (localChanged || curvesChanged || !this.aligned) {
-      this.aligned = alignColumns(
-        this.local.data,
-        this.curveColumns.map((c) => c.columns),
-      );
+      this.aligned = alignColumns(this.local.data, this.curveColumns.map((c) => c.columns));
     }
     const changed = localChanged || curvesChanged;
     const data = this.aligned.data as uPlot.AlignedData;
@@ -231,7 +230,7 @@ export class UPlotController implements ReactiveController {
     this.showLatest();
     this.host.setAttribute('data-points', String(this.local.rows));
     this.host.toggleAttribute('data-decimated', this.local.decimated);
-    this.host.setAttribute('data-overlays', String(this.curveColumns.filter((c) => hasValues(c.columns)).length));
+    this.host.setAttribute('data-overlays', String(this.curvesWithData));
   }
 
   /** Brings each related run's columns up to date; returns whether any changed. */
@@ -247,6 +246,7 @@ export class UPlotController implements ReactiveController {
       return { source: curve.source, from: curve.from, signature, columns };
     });
     this.curveColumns = next;
+    if (changed) this.curvesWithData = next.filter((c) => hasValues(c.columns)).length;
     return changed;
   }
 

@@ -8,7 +8,7 @@ import { FORK_COLOUR, overlayDash, SWATCH_OPACITY } from '../shared/palette.js';
 import { badgeOf, runView } from '../shared/run-state.js';
 import { lineageTreeStyles } from './lineage-tree.styles.js';
 
-const RELATION_TEXT: Record<Relation, string> = { parent: 'parent', branch: 'branch', sibling: 'sibling' };
+const RELATION_TEXT: Record<Relation, string> = { parent: 'parent', branch: 'branch', sibling: 'sibling', ancestor: 'ancestor' };
 /** Indentation stops growing here; deeper runs still say whose branch they are. */
 const MAX_INDENT = 5;
 
@@ -83,7 +83,7 @@ export class LineageTreeElement extends LitElement {
             </li>`;
           })}
         </ul>
-        ${undrawn ? html`<p class="more">${undrawn} more in the family ${undrawn === 1 ? 'is' : 'are'} not drawn on the charts (only the parent, branches and siblings are).</p>` : nothing}
+        ${undrawn ? html`<p class="more">${undrawn} more in the family ${undrawn === 1 ? 'is' : 'are'} not drawn on the charts (only the parent, branches, siblings and ancestors are).</p>` : nothing}
       </nav>
     `;
   }

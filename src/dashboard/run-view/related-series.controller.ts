@@ -41,7 +41,7 @@ interface Entry {
 
 /**
  * Keeps the curves of the runs related to the selected one (its parent, its branches, its
- * siblings) for the charts, fetched over REST (`GET /api/runs/:id/series`) rather than
+ * siblings, its ancestors) for the charts, fetched over REST (`GET /api/runs/:id/series`) rather than
  * subscribed: each related run costs one small request of at most RELATED_POINTS rows for the
  * plotted series, from its divergence step on, repeated at most every RELATED_REFRESH_MS while
  * it trains — not every record of every related run at frame rate, and not a growing history
@@ -90,11 +90,6 @@ export class RelatedSeriesController implements ReactiveController {
   /** Why the run's curves could not be fetched (the last attempt), or null. */
   error(runId: number): string | null {
     return this.entries.get(runId)?.error ?? null;
-  }
-
-  /** Whether the run's curves are being fetched. */
-  loading(runId: number): boolean {
-    return this.entries.get(runId)?.loading != null;
   }
 
   /** Fetches what the request needs that is not held (call from the host's willUpdate). */

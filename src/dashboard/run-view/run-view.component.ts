@@ -37,10 +37,11 @@ const REPICK_MS = 1000;
  * range itself lives in the app (and the URL).
  *
  * When the run has a parent or branches, every chart also draws the related runs (parent,
- * branches, siblings; fetched by a RelatedSeriesController) lighter and dashed from where their
- * history parts from this run's, with a line at each fork; the family panel (lineage tree, which
- * is also the legend of those line styles, and the settings changed from the parent) sits above
- * the charts. The branch form opens under the controls.
+ * branches, siblings, ancestors: see relatedRuns; fetched by a RelatedSeriesController) lighter
+ * and dashed from where their history parts from this run's, with a line at each fork; the
+ * family panel (the lineage tree, which is also the legend of those line styles, and the
+ * settings changed from the parent) sits above the charts. The branch form opens under the
+ * controls.
  * @fires pw-control (from pw-controls)
  * @fires pw-branch-toggle (from pw-controls), pw-branch-close and pw-branched (from pw-branch-form)
  * @fires pw-select (from pw-lineage-tree)
@@ -88,7 +89,7 @@ export class RunViewElement extends LitElement {
   declare configError: string | null;
   declare logCharts: readonly ChartKey[];
   declare zoom: StepRange | null;
-  /** Every run (for the family: parent, branches, siblings). */
+  /** Every run (for the family: parent, branches, siblings, ancestors). */
   declare runs: readonly RunSummary[];
   declare statuses: ReadonlyMap<number, RunStatus>;
   /** Bump when runs or statuses changed (the statuses map is mutated in place). */

@@ -80,7 +80,7 @@ export function divergenceStep(runs: readonly LineageRun[], a: number, b: number
   return forks.length ? Math.min(...forks) : null;
 }
 
-export type Relation = 'parent' | 'branch' | 'sibling';
+export type Relation = 'parent' | 'branch' | 'sibling' | 'ancestor';
 
 /** A run drawn next to the selected one. */
 export interface RelatedRun {
@@ -92,12 +92,14 @@ export interface RelatedRun {
   readonly style: number;
 }
 
-/** Related runs drawn at most (parent first, then branches, then siblings): more would bury the selected run. */
+/** Related runs drawn at most (parent first, then branches, siblings, older ancestors): more would bury the selected run. */
 export const MAX_RELATED = 6;
 
 /**
- * The runs compared with the selected one: its parent, its own branches, and the parent's other
- * branches (its siblings), at most MAX_RELATED of them, each with the step its history parts
+ * The runs compared with the selected one: its parent, its own branches, the parent's other
+ * branches (its siblings), then the parent's ancestors nearest first (a branch of a branch made
+ * where its parent stopped has nothing of the parent to compare after the fork, but the
+ * grandparent may train on), at most MAX_RELATED of them, each with the step its history parts
  * from the selected run's. Runs that share no history with it (no fork step known) are left out.
  */
 export function relatedRuns(runs: readonly LineageRun[], selected: number): RelatedRun[] {
@@ -110,6 +112,7 @@ export function relatedRuns(runs: readonly LineageRun[], selected: number): Rela
   if (me.parentId !== null) {
     for (const sibling of runs.filter((r) => r.parentId === me.parentId && r.id !== selected).sort(byFork)) candidates.push({ id: sibling.id, relation: 'sibling' });
   }
+  for (const ancestor of ancestry(runs, selected).slice(0, -2).reverse()) candidates.push({ id: ancestor.id, relation: 'ancestor' });
   const out: RelatedRun[] = [];
   for (const c of candidates) {
     if (out.length >= MAX_RELATED) break;
