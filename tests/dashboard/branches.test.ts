@@ -186,4 +186,33 @@ describe('branching from the dashboard', () => {
     }
     expect(pageErrors).toEqual([]);
   }, 60_000);
+
+  it('gives a live run a rule from the form: it branches itself when phase II begins, at that step', async () => {
+    // A fresh run, held before phase II (which begins near step 620) while the rule is set.
+    const young = manager.start(resolveConfig({ sets: ['steps=1000000', 'seed=5'] }).config, { preset: 'default' });
+    await young.run.command('pause');
+    expect(young.run.state.step).toBeLessThan(600);
+    await page.goto(`${server.url}?run=${young.id}`);
+    await page.getByTestId(`run-item-${young.id}`).waitFor();
+    await until(() => page.getByTestId('btn-branch').isEnabled(), 'the Branch button');
+    await page.getByTestId('btn-branch').click();
+    await page.getByTestId('branch-form').waitFor();
+    await page.getByTestId('branch-at').selectOption('on:phase:II');
+    await page.getByTestId('branch-sets').fill('head.mode=none');
+    await page.getByTestId('btn-branch-submit').click();
+    await until(async () => (await page.getByTestId('branch-form').count()) === 0, 'the form to close once the rule is set');
+    expect(store.listRuns().some((r) => r.parentId === young.id)).toBe(false);
+    await young.run.command('resume');
+    await until(() => store.listRuns().some((r) => r.parentId === young.id), 'the rule to branch the run', 60_000);
+    const branch = store.listRuns().find((r) => r.parentId === young.id)!;
+    await young.run.flush();
+    // T1 read from the stored records: the first step with some |cos_j_1| ≥ 0.7.
+    const c11 = store.readSeries(young.id, 'cos_1_1');
+    const c21 = store.readSeries(young.id, 'cos_2_1');
+    const t1 = c11.steps.find((_, i) => Math.abs(c11.values[i]!) >= 0.7 || Math.abs(c21.values[i]!) >= 0.7);
+    expect(branch.forkStep).toBe(t1);
+    expect((branch.config as { head: { mode: string } }).head.mode).toBe('none');
+    await young.run.command('stop');
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
 });

@@ -167,7 +167,8 @@ export class AppElement extends LitElement {
 
   private readonly startRun = (request: StartRequest) => this.conn.start(request);
 
-  private readonly branchRun = (request: BranchRequest) => this.conn.branch(request);
+  private readonly branchRun = ({ on, ...request }: BranchRequest) =>
+    on ? this.conn.branchOn({ runId: request.runId, on, ...(request.sets ? { sets: request.sets } : {}) }) : this.conn.branch(request);
 
   /** Why the selected run cannot be branched now ('' when it can). */
   private branchReason(): string {
@@ -183,6 +184,11 @@ export class AppElement extends LitElement {
       if (reason) return this.conn.notify(`Cannot branch: ${reason}.`, 'info');
     }
     this.branchOpen = !this.branchOpen;
+  }
+
+  private ruleSet(detail: { runId: number; on: string }): void {
+    this.branchOpen = false;
+    this.conn.notify(`Run ${detail.runId} will branch ${detail.on.replace(':', ' ')} fires; the branch appears in the list then.`, 'info', 'RULE');
   }
 
   private branched(detail: { runId: number; parentId: number }): void {
@@ -304,6 +310,7 @@ export class AppElement extends LitElement {
       @pw-branch-toggle=${() => this.toggleBranch()}
       @pw-branch-close=${() => (this.branchOpen = false)}
       @pw-branched=${(e: CustomEvent<{ runId: number; parentId: number }>) => this.branched(e.detail)}
+      @pw-branch-rule=${(e: CustomEvent<{ runId: number; on: string }>) => this.ruleSet(e.detail)}
       @pw-select=${(e: CustomEvent<number>) => this.selectRun(e.detail)}
       @pw-control=${(e: ControlEvent) => this.control(e.detail.action, e.detail.n)}
       @pw-zoom=${(e: ZoomEvent) => this.setZoom(e.detail)}

@@ -10,9 +10,20 @@ import { branchFormStyles } from './branch-form.styles.js';
 export interface BranchRequest {
   runId: number;
   at?: number;
+  /** Instead of now: a rule, branching the live run when this detector event fires (ws `branch-on`). */
+  on?: string;
   sets?: string[];
   name?: string;
 }
+
+/** Rules a live run can be given from the form: branch when the event fires (value `on:<trigger>`). */
+export const BRANCH_TRIGGERS: readonly { on: string; label: string }[] = [
+  { on: 'phase:II', label: 'when phase II begins' },
+  { on: 'phase:III', label: 'when phase III begins' },
+  { on: 'phase:IV', label: 'when phase IV begins' },
+  { on: 'state:dimensional-collapse', label: 'at a dimensional collapse' },
+  { on: 'cp:loss', label: 'at the next change point on the loss' },
+];
 
 /** Sends a branch request and resolves with the server's answer (ack: the new run's id). */
 export type BranchHandler = (request: BranchRequest) => Promise<Reply>;
@@ -44,6 +55,7 @@ const CURRENT = 'current';
  * `data-testid`s: branch-form, branch-at, branch-sets, branch-name, suggest-<id>,
  * btn-branch-submit, btn-branch-cancel, branch-error.
  * @fires pw-branched {runId, parentId} after the server acknowledged the branch
+ * @fires pw-branch-rule {runId, on} after the server took a rule (branch when an event fires)
  * @fires pw-branch-close
  */
 export class BranchFormElement extends LitElement {
@@ -185,13 +197,17 @@ export class BranchFormElement extends LitElement {
     this.error = null;
     this.busy = true;
     try {
+      const on = at.startsWith('on:') ? at.slice(3) : null;
       const reply = await this.submit({
         runId: run.id,
-        ...(at !== CURRENT ? { at: Number(at) } : {}),
+        ...(on ? { on } : at !== CURRENT ? { at: Number(at) } : {}),
         ...(parsed.sets.length ? { sets: parsed.sets } : {}),
         ...(name ? { name: name.slice(0, 128) } : {}),
       });
-      if (reply.ok && reply.runId !== undefined) {
+      if (reply.ok && on) {
+        // A rule: nothing to select yet; the branch appears in the list when the event fires.
+        this.dispatchEvent(new CustomEvent('pw-branch-rule', { detail: { runId: run.id, on }, bubbles: true, composed: true }));
+      } else if (reply.ok && reply.runId !== undefined) {
         this.dispatchEvent(new CustomEvent('pw-branched', { detail: { runId: reply.runId, parentId: run.id }, bubbles: true, composed: true }));
       } else if (!reply.ok) {
         this.error = reply.message;
@@ -216,6 +232,11 @@ export class BranchFormElement extends LitElement {
             (c) => html`<option value=${String(c.step)} ?selected=${chosen === String(c.step)}>step ${formatInt(c.step)} · ${c.reason} checkpoint</option>`,
           )}
           ${none ? html`<option value="" selected>no checkpoints</option>` : nothing}
+          ${this.live
+            ? html`<optgroup label="later, automatically">
+                ${BRANCH_TRIGGERS.map((t) => html`<option value=${`on:${t.on}`} ?selected=${chosen === `on:${t.on}`}>${t.label}</option>`)}
+              </optgroup>`
+            : nothing}
         </select>
       </label>
       <p class="note" id="at-note">
@@ -224,7 +245,9 @@ export class BranchFormElement extends LitElement {
           : this.checkpoints === null
             ? 'loading checkpoints…'
             : this.live
-              ? 'The parent keeps training.'
+              ? chosen.startsWith('on:')
+                ? 'The run branches itself at the record where the event fires, once.'
+                : 'The parent keeps training.'
               : none
                 ? 'This run has no checkpoint to branch from.'
                 : `${points.length} checkpoint${points.length === 1 ? '' : 's'}.`}

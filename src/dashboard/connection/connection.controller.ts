@@ -221,6 +221,11 @@ export class ConnectionController implements ReactiveController {
     return this.request({ type: 'branch', id: this.nextId(), ...request });
   }
 
+  /** Gives a live run a rule: branch with `sets` the first time a detector event matches `on`. */
+  branchOn(request: { runId: number; on: string; sets?: string[] }): Promise<Reply> {
+    return this.request({ type: 'branch-on', id: this.nextId(), ...request });
+  }
+
   resume(runId: number, steps?: number): Promise<Reply> {
     return this.request({ type: 'resume', id: this.nextId(), runId, ...(steps !== undefined ? { steps } : {}) });
   }
