@@ -1,8 +1,9 @@
 import { css } from 'lit';
-import { baseStyles } from '../shared/theme.styles.js';
+import { baseStyles, formFieldStyles } from '../shared/theme.styles.js';
 
 export const branchFormStyles = [
   baseStyles,
+  formFieldStyles,
   css`
     :host {
       display: block;
@@ -53,24 +54,8 @@ export const branchFormStyles = [
       gap: 6px;
       min-width: 0;
     }
-    label {
-      display: flex;
-      flex-direction: column;
-      gap: 3px;
-      font-size: 12px;
-      color: var(--pw-muted, #4b5563);
-    }
-    select,
-    input,
-    textarea {
-      width: 100%;
-      color: var(--pw-text, #1a1d21);
-      font-size: 13px;
-    }
     textarea {
       min-height: 64px;
-      resize: vertical;
-      font-family: ui-monospace, Menlo, Consolas, monospace;
     }
     .suggestions {
       display: flex;

@@ -1,18 +1,10 @@
 import { css } from 'lit';
-import { baseStyles } from '../shared/theme.styles.js';
+import { baseStyles, panelStyles } from '../shared/theme.styles.js';
 
 export const configDiffStyles = [
   baseStyles,
+  panelStyles,
   css`
-    :host {
-      display: block;
-      min-width: 0;
-    }
-    h3 {
-      margin: 0 0 6px;
-      font-size: 13px;
-      font-weight: 650;
-    }
     p {
       margin: 0;
       font-size: 13px;

@@ -123,3 +123,38 @@ export const baseStyles = css`
     vertical-align: middle;
   }
 `;
+
+/** Labelled fields of the run forms (start, branch): label above, full width, monospace patches. */
+export const formFieldStyles = css`
+  label {
+    display: flex;
+    flex-direction: column;
+    gap: 3px;
+    font-size: 12px;
+    color: var(--pw-muted, #4b5563);
+  }
+  select,
+  input,
+  textarea {
+    width: 100%;
+    color: var(--pw-text, #1a1d21);
+    font-size: 13px;
+  }
+  textarea {
+    resize: vertical;
+    font-family: ui-monospace, Menlo, Consolas, monospace;
+  }
+`;
+
+/** Small side panels of the run view (family, settings diff): a block with a compact heading. */
+export const panelStyles = css`
+  :host {
+    display: block;
+    min-width: 0;
+  }
+  h3 {
+    margin: 0 0 6px;
+    font-size: 13px;
+    font-weight: 650;
+  }
+`;

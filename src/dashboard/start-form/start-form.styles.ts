@@ -1,8 +1,9 @@
 import { css } from 'lit';
-import { baseStyles } from '../shared/theme.styles.js';
+import { baseStyles, formFieldStyles } from '../shared/theme.styles.js';
 
 export const startFormStyles = [
   baseStyles,
+  formFieldStyles,
   css`
     :host {
       display: block;
@@ -16,24 +17,8 @@ export const startFormStyles = [
       margin: 0;
       font-size: 14px;
     }
-    label {
-      display: flex;
-      flex-direction: column;
-      gap: 3px;
-      font-size: 12px;
-      color: var(--pw-muted, #4b5563);
-    }
-    select,
-    input,
-    textarea {
-      width: 100%;
-      color: var(--pw-text, #1a1d21);
-      font-size: 13px;
-    }
     textarea {
       min-height: 76px;
-      resize: vertical;
-      font-family: ui-monospace, Menlo, Consolas, monospace;
     }
     .about {
       font-size: 12px;
