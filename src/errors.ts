@@ -42,3 +42,10 @@ export class NotLiveError extends PhasewatchError {
     super('E_NOT_LIVE', message);
   }
 }
+
+/** A metric plug-in cannot be loaded (missing file, no plug-in exported, a name used twice). */
+export class PluginError extends PhasewatchError {
+  constructor(message: string) {
+    super('E_PLUGIN', message);
+  }
+}

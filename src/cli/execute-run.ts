@@ -1,6 +1,7 @@
 import type { RunConfig } from '../config/schema.js';
 import type { TrainStateSnapshot } from '../model/train-state.js';
-import type { PhaseDetectorState } from '../operators/phases/phase-detector.js';
+import { metricPluginsFor } from '../operators/metrics/metric-modules.js';
+import type { RunMemory } from '../streams/run-memory.js';
 import { Run, type RunOutcome } from '../streams/run.js';
 import { trainRecorded } from '../streams/run-recorder.js';
 import type { Store } from '../store/store.js';
@@ -11,7 +12,7 @@ export interface ExecuteRunOptions {
   readonly runId: number;
   readonly config: RunConfig;
   readonly snapshot?: TrainStateSnapshot;
-  readonly detectorState?: PhaseDetectorState;
+  readonly memory?: RunMemory;
   /** Progress output; omitted for silent runs. */
   readonly progress?: { readonly tty: boolean; readonly every: number; readonly write: (text: string) => void };
   /** Stop cleanly (checkpoint, status `stopped`) on the first SIGINT/SIGTERM. */
@@ -24,7 +25,7 @@ export interface ExecuteRunOptions {
  */
 export async function executeRun(options: ExecuteRunOptions): Promise<RunOutcome> {
   const { store, runId, config } = options;
-  const run = new Run(config, { snapshot: options.snapshot, detectorState: options.detectorState });
+  const run = new Run(config, { snapshot: options.snapshot, memory: options.memory, plugins: await metricPluginsFor(config) });
   const reporter = options.progress ? new ProgressReporter({ total: config.steps, phase: run.detector.phase, ...options.progress }) : null;
   if (reporter) run.metrics$.subscribe((record) => reporter.update(record));
 

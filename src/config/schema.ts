@@ -160,6 +160,21 @@ export const PhasesSchema = z
   })
   .prefault({});
 
+export const MetricsSchema = z
+  .strictObject({
+    /** The closed-form predictors of SPEC §6 beside the learned head: E*, DirectPred's W_DP and the distances to them. */
+    predictors: z.boolean().default(true),
+    /** The effective rank of the representations (of their correlation matrix over the batch). */
+    rank: z.boolean().default(true),
+    /** Gradient norms per parameter group (W and E). */
+    gradients: z.boolean().default(true),
+    /** Plug-in modules (absolute paths of .ts or .js files) whose metrics are recorded beside the built-ins. */
+    plugins: z.array(z.string().min(1).max(4096)).max(32).default([]),
+    /** A plug-in whose calls average more than this many milliseconds is sampled half as often (reported once). */
+    budgetMs: z.number().positive().max(60_000).default(25),
+  })
+  .prefault({});
+
 export const RunConfigSchema = z
   .strictObject({
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
@@ -173,6 +188,7 @@ export const RunConfigSchema = z
     optim: OptimSchema,
     log: LogSchema,
     phases: PhasesSchema,
+    metrics: MetricsSchema,
   })
   .superRefine((c, ctx) => {
     const { P, k } = c.data;

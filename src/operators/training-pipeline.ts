@@ -1,5 +1,6 @@
 import { map, pipe, type OperatorFunction } from 'rxjs';
 import type { PatchModel } from '../model/patch-model.js';
+import type { MetricPluginHost } from './metrics/metric-plugin-host.js';
 import type { TrainState } from '../model/train-state.js';
 import { augment } from './augment.js';
 import { extractMetrics } from './extract-metrics.js';
@@ -11,6 +12,8 @@ import { sampleBatch } from './sample-batch.js';
 export interface TrainingPipelineOptions {
   /** Record metrics every this many steps. */
   readonly metricsEvery: number;
+  /** Computes the metric plug-ins at recorded steps (absent: core metrics only). */
+  readonly metricHost?: MetricPluginHost;
   /** Called after each update, before metrics, with the state at its new step. */
   readonly afterStep?: (frame: SteppedFrame) => void;
 }
@@ -29,6 +32,6 @@ export function trainingPipeline(model: PatchModel, state: TrainState, options: 
     optimiserStep(),
     // The hook sees a frame that still holds tensors; if it throws, owningFrame frees them.
     afterStep ? map((frame: SteppedFrame) => owningFrame(frame, (f) => (afterStep(f), f))) : (frames) => frames,
-    extractMetrics(model, { every: options.metricsEvery }),
+    extractMetrics(model, { every: options.metricsEvery, plugins: options.metricHost }),
   );
 }

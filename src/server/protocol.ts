@@ -96,8 +96,8 @@ const columnar = z.array(z.array(z.number().nullable()));
 /** A detector event (see `src/operators/phases/phase-event.ts`): a phase transition, a run state or a change point. */
 export const PhaseEventSchema = z.object({
   runId: z.number(),
-  kind: z.enum(['phase', 'state', 'change-point']),
-  detector: z.enum(['theory', 'bocpd', 'page-hinkley']),
+  kind: z.enum(['phase', 'state', 'change-point', 'plugin']),
+  detector: z.enum(['theory', 'bocpd', 'page-hinkley', 'plugin']),
   step: z.number(),
   detectedAt: z.number(),
   label: z.string(),

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { StoreError } from './errors.js';
 
 /** Schema version this build writes and understands, stored in `PRAGMA user_version`. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /**
  * Migrations indexed by the version they start from: `MIGRATIONS[v]` takes a
@@ -75,6 +75,26 @@ const MIGRATIONS: readonly string[] = [
     evidence    TEXT NOT NULL, -- JSON object of numbers
     message     TEXT NOT NULL
   );
+  CREATE INDEX events_by_run ON events (run_id, detected_at, id);
+  `,
+  /* 2 -> 3: metric plug-in reports join the events (SQLite cannot alter a CHECK: rebuild) */ `
+  CREATE TABLE events_v3 (
+    id          INTEGER PRIMARY KEY,
+    run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    step        INTEGER NOT NULL,
+    detected_at INTEGER NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('phase','state','change-point','plugin')),
+    detector    TEXT NOT NULL,
+    label       TEXT NOT NULL,
+    phase       TEXT,
+    series      TEXT,
+    confidence  REAL NOT NULL,
+    evidence    TEXT NOT NULL,
+    message     TEXT NOT NULL
+  );
+  INSERT INTO events_v3 SELECT * FROM events;
+  DROP TABLE events;
+  ALTER TABLE events_v3 RENAME TO events;
   CREATE INDEX events_by_run ON events (run_id, detected_at, id);
   `,
 ];

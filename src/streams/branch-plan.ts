@@ -2,7 +2,7 @@ import { deepMerge, parseAssignments, validateConfig } from '../config/load.js';
 import type { RunConfig } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import type { TrainStateSnapshot } from '../model/train-state.js';
-import type { PhaseDetectorState } from '../operators/phases/phase-detector.js';
+import { memoryExtras, memoryFromExtras, type RunMemory } from './run-memory.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../store/checkpoint-codec.js';
 import type { Store } from '../store/store.js';
 import type { RunRecord } from '../store/types.js';
@@ -22,7 +22,7 @@ export interface BranchRequest {
 /** The state of a live parent at its current step, taken between two steps. */
 export interface LiveFork {
   readonly snapshot: TrainStateSnapshot;
-  readonly detectorState: PhaseDetectorState;
+  readonly memory: RunMemory;
 }
 
 export interface BranchPlan {
@@ -30,7 +30,7 @@ export interface BranchPlan {
   readonly config: RunConfig;
   readonly forkStep: number;
   readonly snapshot: TrainStateSnapshot;
-  readonly detectorState: PhaseDetectorState | undefined;
+  readonly memory: RunMemory | undefined;
   /** The patch as given, nested. */
   readonly patch: Record<string, unknown>;
   readonly name: string;
@@ -57,9 +57,9 @@ export function planBranch(store: Store, request: BranchRequest, live?: LiveFork
   }
 
   let snapshot: TrainStateSnapshot;
-  let detectorState: PhaseDetectorState | undefined;
+  let memory: RunMemory | undefined;
   if (live && (request.at === undefined || request.at === live.snapshot.step)) {
-    ({ snapshot, detectorState } = live);
+    ({ snapshot, memory } = live);
   } else {
     const checkpoint = request.at === undefined ? store.latestCheckpoint(parent.id) : store.getCheckpoint(parent.id, request.at);
     if (!checkpoint) {
@@ -73,13 +73,13 @@ export function planBranch(store: Store, request: BranchRequest, live?: LiveFork
     }
     const payload = decodeCheckpoint(checkpoint.state);
     snapshot = payload.train;
-    detectorState = payload.extras?.detector as PhaseDetectorState | undefined;
+    memory = memoryFromExtras(payload.extras);
   }
   const forkStep = snapshot.step;
   if (config.steps <= forkStep) throw new UsageError(`the branch would have nothing to train: it forks at step ${forkStep} and its target is ${config.steps} steps; pass a larger --steps`);
   // Change-point detectors are tied to their settings; with new ones they start afresh.
-  if (detectorState && JSON.stringify(config.phases.changePoints) !== JSON.stringify(old.phases.changePoints)) detectorState = { ...detectorState, changePoints: {} };
-  return { parent, config, forkStep, snapshot, detectorState, patch, name: request.name ?? `${parent.name} + ${request.sets?.join(' ') || 'copy'}` };
+  if (memory && JSON.stringify(config.phases.changePoints) !== JSON.stringify(old.phases.changePoints)) memory = { ...memory, detector: { ...memory.detector, changePoints: {} } };
+  return { parent, config, forkStep, snapshot, memory, patch, name: request.name ?? `${parent.name} + ${request.sets?.join(' ') || 'copy'}` };
 }
 
 /**
@@ -99,7 +99,7 @@ export function createBranch(store: Store, plan: BranchPlan, backend: string): R
       parentId: plan.parent.id,
       forkStep: plan.forkStep,
     });
-    store.saveCheckpoint(run.id, plan.forkStep, 'fork', encodeCheckpoint({ train: plan.snapshot, ...(plan.detectorState ? { extras: { detector: plan.detectorState } } : {}) }));
+    store.saveCheckpoint(run.id, plan.forkStep, 'fork', encodeCheckpoint({ train: plan.snapshot, ...memoryExtras(plan.memory) }));
     return store.updateRun(run.id, { step: plan.forkStep, status: 'created' });
   });
 }

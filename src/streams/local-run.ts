@@ -53,7 +53,7 @@ export class LocalRun implements ManagedRun {
   }
 
   fork(): Promise<LiveFork> {
-    return Promise.resolve({ snapshot: this.run.state.snapshot(), detectorState: this.run.detector.snapshot() });
+    return Promise.resolve({ snapshot: this.run.state.snapshot(), memory: this.run.memory() });
   }
 
   flush(): Promise<void> {

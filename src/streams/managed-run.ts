@@ -33,7 +33,7 @@ export interface ManagedRun {
   readonly outcome: Promise<RunOutcome>;
   /** Pause, resume, step(n) or stop; resolves once the run has taken the command (its state and step then hold). */
   command(action: ControlActionName, n?: number): Promise<void>;
-  /** The state and detector memory at the current step, taken between two steps; the run goes on. */
+  /** The state and the detectors' and plug-ins' memory at the current step, taken between two steps; the run goes on. */
   fork(): Promise<LiveFork>;
   /** Writes buffered records to the store now. */
   flush(): Promise<void>;

@@ -2,7 +2,7 @@ import { validateConfig } from '../config/load.js';
 import type { RunConfig } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import type { TrainStateSnapshot } from '../model/train-state.js';
-import type { PhaseDetectorState } from '../operators/phases/phase-detector.js';
+import { memoryFromExtras, type RunMemory } from './run-memory.js';
 import { decodeCheckpoint } from '../store/checkpoint-codec.js';
 import type { Store } from '../store/store.js';
 import type { RunRecord } from '../store/types.js';
@@ -14,8 +14,8 @@ export interface ResumePlan {
   /** The step of the checkpoint it continues from (0 when there is none). */
   readonly from: number;
   readonly snapshot: TrainStateSnapshot | undefined;
-  /** The detectors' memory saved with that checkpoint (absent in checkpoints from before detection existed). */
-  readonly detectorState: PhaseDetectorState | undefined;
+  /** The detectors' and plug-ins' memory saved with that checkpoint (absent in checkpoints from before detection existed). */
+  readonly memory: RunMemory | undefined;
 }
 
 /**
@@ -35,7 +35,7 @@ export function planResume(store: Store, runId: number, steps?: number): ResumeP
     throw new UsageError(`run ${runId} is already at step ${from} of ${config.steps}; pass a larger total number of steps to extend it`);
   }
   const payload = checkpoint ? decodeCheckpoint(checkpoint.state) : undefined;
-  return { run, config, from, snapshot: payload?.train, detectorState: payload?.extras?.detector as PhaseDetectorState | undefined };
+  return { run, config, from, snapshot: payload?.train, memory: memoryFromExtras(payload?.extras) };
 }
 
 /** Readies the store for a resume: drops points and events past the checkpoint (they will be recomputed). */

@@ -5,7 +5,7 @@ import type { Run } from './run.js';
 
 /**
  * The branch points of a run's rules: each rule fires once, at the first record whose events
- * match it, with the run's state and detector memory at that record's step — taken right there,
+ * match it, with the run's state and memory at that record's step — taken right there,
  * synchronously, before the next step, so the branch forks exactly where the event happened.
  * @example ruleForks(run, [{ on: 'phase:II', sets: ['head.mode=none'] }]).subscribe(({ fork }) => …)
  */
@@ -17,7 +17,7 @@ export function ruleForks(run: Run, rules: readonly BranchRule[]): Observable<Ru
         for (const entry of [...pending]) {
           if (!record.events?.some(entry.matches)) continue;
           pending.splice(pending.indexOf(entry), 1);
-          subscriber.next({ rule: entry.rule, fork: { snapshot: run.state.snapshot(), detectorState: run.detector.snapshot() } });
+          subscriber.next({ rule: entry.rule, fork: { snapshot: run.state.snapshot(), memory: run.memory() } });
         }
       },
       complete: () => subscriber.complete(),

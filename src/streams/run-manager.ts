@@ -4,7 +4,9 @@ import type { RunConfig } from '../config/schema.js';
 import { NotLiveError, UsageError } from '../errors.js';
 import type { TrainStateSnapshot } from '../model/train-state.js';
 import type { MetricRecord } from '../operators/frames.js';
-import type { PhaseDetectorState } from '../operators/phases/phase-detector.js';
+import type { RunMemory } from './run-memory.js';
+import type { MetricPlugin } from '../operators/metrics/define-metric.js';
+import { MetricModules } from '../operators/metrics/metric-modules.js';
 import type { Store } from '../store/store.js';
 import type { RunRecord } from '../store/types.js';
 import { createBranch, planBranch, type BranchRequest, type LiveFork } from './branch-plan.js';
@@ -39,13 +41,15 @@ export interface RunManagerOptions {
    * thread, each yielding to the event loop between short slices of steps.
    */
   readonly threads?: boolean;
+  /** The metric plug-in modules runs may use (a config naming any other is refused). */
+  readonly modules?: MetricModules;
 }
 
 /** Where a run starts from. */
 interface Launch {
   readonly config: RunConfig;
   readonly snapshot?: TrainStateSnapshot;
-  readonly detectorState?: PhaseDetectorState;
+  readonly memory?: RunMemory;
   readonly rules?: readonly BranchRule[];
 }
 
@@ -77,6 +81,7 @@ export class RunManager {
   /** Creates a stored run for `config` and starts training it, with automatic branch points if given. */
   start(config: RunConfig, meta: { preset: string | null; name?: string; branchRules?: readonly BranchRule[] }): LiveRun {
     this.assertOpen();
+    this.pluginsFor(config);
     const record = this.store.createRun({
       name: meta.name ?? meta.preset ?? 'custom',
       preset: meta.preset,
@@ -93,8 +98,9 @@ export class RunManager {
     this.assertOpen();
     if (this.runs.has(runId)) throw new UsageError(`run ${runId} is already training here`);
     const plan = planResume(this.store, runId, steps);
+    this.pluginsFor(plan.config);
     applyResume(this.store, plan, this.backend);
-    return this.launch(runId, { config: plan.config, snapshot: plan.snapshot, detectorState: plan.detectorState });
+    return this.launch(runId, { config: plan.config, snapshot: plan.snapshot, memory: plan.memory });
   }
 
   /**
@@ -163,11 +169,12 @@ export class RunManager {
 
   private async launchBranch(request: BranchRequest, live: LiveFork | undefined): Promise<LiveRun> {
     const plan = planBranch(this.store, request, live);
+    this.pluginsFor(plan.config);
     // The branch reads its history up to the fork through the store: the parent's buffered points go first.
     await this.runs.get(request.parentId)?.run.flush();
     this.assertOpen();
     const record = createBranch(this.store, plan, this.backend);
-    const launched = this.launch(record.id, { config: plan.config, snapshot: plan.snapshot, detectorState: plan.detectorState });
+    const launched = this.launch(record.id, { config: plan.config, snapshot: plan.snapshot, memory: plan.memory });
     this.eventsSubject.next({ type: 'branched', runId: record.id, parentId: plan.parent.id, forkStep: plan.forkStep });
     return launched;
   }
@@ -177,8 +184,8 @@ export class RunManager {
     // Marked running now, not when a worker thread gets there: listeners see the run live at once.
     this.store.updateRun(runId, { status: 'running', pid: process.pid, host: hostname(), error: null, finishedAt: null });
     const run: ManagedRun = this.threaded
-      ? new ThreadRun(from.config, { dbPath: this.store.path, backend: this.backend, runId, config: from.config, snapshot: from.snapshot, detectorState: from.detectorState, rules })
-      : new LocalRun(new Run(from.config, { snapshot: from.snapshot, detectorState: from.detectorState }), this.store, runId, rules);
+      ? new ThreadRun(from.config, { dbPath: this.store.path, backend: this.backend, runId, config: from.config, snapshot: from.snapshot, memory: from.memory, rules })
+      : new LocalRun(new Run(from.config, { snapshot: from.snapshot, memory: from.memory, plugins: this.pluginsFor(from.config) }), this.store, runId, rules);
     const live: LiveRun = { id: runId, run, outcome: run.outcome };
     this.runs.set(runId, live);
     run.control.state$.subscribe((state) => this.eventsSubject.next({ type: 'control', runId, state }));
@@ -195,6 +202,11 @@ export class RunManager {
     });
     this.eventsSubject.next({ type: 'started', runId });
     return live;
+  }
+
+  /** @throws ConfigError when the config names a plug-in module not loaded here */
+  private pluginsFor(config: RunConfig): MetricPlugin[] {
+    return (this.options.modules ?? MetricModules.none).pluginsFor(config);
   }
 
   private assertOpen(): void {

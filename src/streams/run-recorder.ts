@@ -4,6 +4,7 @@ import { encodeCheckpoint } from '../store/checkpoint-codec.js';
 import type { Store } from '../store/store.js';
 import type { MetricPoint, RunStatus } from '../store/types.js';
 import type { PhaseEvent } from '../operators/phases/phase-event.js';
+import { memoryExtras } from './run-memory.js';
 import type { CheckpointEvent, Run, RunOutcome } from './run.js';
 
 export interface RecorderOptions {
@@ -74,7 +75,7 @@ export class RunRecorder {
       if (points.length) this.store.appendPoints(this.runId, points);
       if (events.length) this.store.appendEvents(this.runId, events);
       for (const c of checkpoints) {
-        this.store.saveCheckpoint(this.runId, c.step, c.reason, encodeCheckpoint({ train: c.snapshot, extras: { detector: c.detector } }));
+        this.store.saveCheckpoint(this.runId, c.step, c.reason, encodeCheckpoint({ train: c.snapshot, ...memoryExtras(c.memory) }));
       }
       this.store.updateRun(this.runId, { step: this.run.state.step, ...(status ? { status } : {}) });
     });

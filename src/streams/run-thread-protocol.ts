@@ -1,7 +1,7 @@
 import type { RunConfig } from '../config/schema.js';
 import type { TrainStateSnapshot } from '../model/train-state.js';
 import type { MetricRecord } from '../operators/frames.js';
-import type { PhaseDetectorState } from '../operators/phases/phase-detector.js';
+import type { RunMemory } from './run-memory.js';
 import type { BranchRule } from './branch-rules.js';
 import type { ControlActionName, ControlState } from './run-control.js';
 
@@ -12,7 +12,7 @@ export interface RunThreadSetup {
   readonly runId: number;
   readonly config: RunConfig;
   readonly snapshot?: TrainStateSnapshot;
-  readonly detectorState?: PhaseDetectorState;
+  readonly memory?: RunMemory;
   readonly rules: readonly BranchRule[];
 }
 
@@ -27,7 +27,7 @@ export type FromRunThread =
   | { readonly type: 'started' }
   | { readonly type: 'record'; readonly record: MetricRecord; readonly step: number }
   | { readonly type: 'control'; readonly state: ControlState; readonly step: number }
-  | { readonly type: 'reply'; readonly id: number; readonly state: ControlState; readonly step: number; readonly fork?: { snapshot: TrainStateSnapshot; detectorState: PhaseDetectorState } }
-  | { readonly type: 'rule-fork'; readonly rule: BranchRule; readonly snapshot: TrainStateSnapshot; readonly detectorState: PhaseDetectorState }
+  | { readonly type: 'reply'; readonly id: number; readonly state: ControlState; readonly step: number; readonly fork?: { snapshot: TrainStateSnapshot; memory: RunMemory } }
+  | { readonly type: 'rule-fork'; readonly rule: BranchRule; readonly snapshot: TrainStateSnapshot; readonly memory: RunMemory }
   | { readonly type: 'ended'; readonly status: 'completed' | 'stopped' | 'failed'; readonly step: number; readonly error?: string }
   | { readonly type: 'fatal'; readonly error: string };

@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { selectBackend } from '../model/backend.js';
+import { metricPluginsFor } from '../operators/metrics/metric-modules.js';
 import { Store } from '../store/store.js';
 import { ruleForks } from './rule-forks.js';
 import { Run } from './run.js';
@@ -20,18 +21,20 @@ const send = (message: FromRunThread) => port.postMessage(message);
 try {
   await selectBackend(setup.backend);
   const store = Store.open(setup.dbPath);
-  const run = new Run(setup.config, { snapshot: setup.snapshot, detectorState: setup.detectorState });
+  // The main thread has checked that these modules are ones it loaded; this thread imports its own copies.
+  const plugins = await metricPluginsFor(setup.config);
+  const run = new Run(setup.config, { snapshot: setup.snapshot, memory: setup.memory, plugins });
   run.metrics$.subscribe((record) => send({ type: 'record', record, step: run.state.step }));
   run.control.state$.subscribe((state) => send({ type: 'control', state, step: run.state.step }));
   const watch = (rules: readonly BranchRule[]) => ruleForks(run, rules).subscribe({ next: ({ rule, fork }) => send({ type: 'rule-fork', rule, ...fork }) });
   watch(setup.rules);
   const { recorder, outcome } = startRecorded(run, store, setup.runId);
   port.on('message', (message: ToRunThread) => {
-    let fork: { snapshot: ReturnType<Run['state']['snapshot']>; detectorState: ReturnType<Run['detector']['snapshot']> } | undefined;
+    let fork: { snapshot: ReturnType<Run['state']['snapshot']>; memory: ReturnType<Run['memory']> } | undefined;
     if (message.type === 'command') run.control.apply(message.action, message.n);
     else if (message.type === 'flush') recorder.flush();
     else if (message.type === 'rule') watch([message.rule]);
-    else if (run.control.state !== 'stopped') fork = { snapshot: run.state.snapshot(), detectorState: run.detector.snapshot() };
+    else if (run.control.state !== 'stopped') fork = { snapshot: run.state.snapshot(), memory: run.memory() };
     send({ type: 'reply', id: message.id, state: run.control.state, step: run.state.step, ...(fork ? { fork } : {}) });
   });
   send({ type: 'started' });

@@ -3,10 +3,15 @@ import type { RunConfig } from '../config/schema.js';
 import { PatchModel } from '../model/patch-model.js';
 import { TrainState, type TrainStateSnapshot } from '../model/train-state.js';
 import type { MetricRecord } from '../operators/frames.js';
+import { builtinMetrics } from '../operators/metrics/builtins/builtin-metrics.js';
+import type { MetricPlugin } from '../operators/metrics/define-metric.js';
+import { MetricPluginHost } from '../operators/metrics/metric-plugin-host.js';
 import { detectPhases } from '../operators/phases/detect-phases.js';
-import { PhaseDetector, type PhaseDetectorState } from '../operators/phases/phase-detector.js';
+import { PhaseDetector } from '../operators/phases/phase-detector.js';
+import { ConfigError } from '../errors.js';
 import { trainingPipeline } from '../operators/training-pipeline.js';
 import { RunControl } from './run-control.js';
+import type { RunMemory } from './run-memory.js';
 import { pullTicks } from './ticks.js';
 
 /** Why a checkpoint was taken. */
@@ -16,8 +21,8 @@ export interface CheckpointEvent {
   readonly step: number;
   readonly reason: CheckpointReason;
   readonly snapshot: TrainStateSnapshot;
-  /** The detectors' memory after every record up to `step`. */
-  readonly detector: PhaseDetectorState;
+  /** The detectors' and metric plug-ins' memory after every record up to `step`. */
+  readonly memory: RunMemory;
 }
 
 /** How a run ended: reached its target, was stopped, or failed. */
@@ -26,8 +31,13 @@ export type RunOutcome = { readonly status: 'completed' | 'stopped'; readonly st
 export interface RunOptions {
   /** Continue from this state instead of the config's initialisation. */
   readonly snapshot?: TrainStateSnapshot;
-  /** The detectors' memory saved with that state (absent: detection starts afresh). */
-  readonly detectorState?: PhaseDetectorState;
+  /** The memory saved with that state (absent: detection and plug-ins start afresh). */
+  readonly memory?: RunMemory;
+  /**
+   * The metric plug-ins to compute (see `metricPluginsFor`, which loads the config's modules);
+   * default: the built-ins the config switches on.
+   */
+  readonly plugins?: readonly MetricPlugin[];
   readonly control?: RunControl;
   /** See {@link TickOptions.sliceMs}. */
   readonly sliceMs?: number;
@@ -50,6 +60,7 @@ export class Run {
   readonly state: TrainState;
   readonly control: RunControl;
   readonly detector: PhaseDetector;
+  readonly metricHost: MetricPluginHost;
   private readonly metricsSubject = new Subject<MetricRecord>();
   private readonly checkpointSubject = new Subject<CheckpointEvent>();
   private outcome: Promise<RunOutcome> | null = null;
@@ -64,13 +75,27 @@ export class Run {
     this.model = new PatchModel(config);
     try {
       this.state = options.snapshot ? TrainState.fromSnapshot(config, options.snapshot) : TrainState.create(config);
-      this.detector = PhaseDetector.fromConfig(config, options.detectorState);
+      this.detector = PhaseDetector.fromConfig(config, options.memory?.detector);
+      if (!options.plugins && config.metrics.plugins.length) {
+        throw new ConfigError(`metrics.plugins: ${config.metrics.plugins.join(', ')} must be loaded first (metricPluginsFor(config)) and passed as options.plugins`);
+      }
+      this.metricHost = new MetricPluginHost(
+        options.plugins ?? builtinMetrics(config),
+        config,
+        { metricsEvery: config.log.metricsEvery, budgetMs: config.metrics.budgetMs, phase: () => this.detector.phase },
+        options.memory?.metrics,
+      );
     } catch (error) {
       (this as { state?: TrainState }).state?.dispose();
       this.model.dispose();
       throw error;
     }
     this.control = options.control ?? new RunControl();
+  }
+
+  /** The detectors' and plug-ins' memory now (taken between steps). */
+  memory(): RunMemory {
+    return { detector: this.detector.snapshot(), metrics: this.metricHost.snapshot() };
   }
 
   get metrics$(): Observable<MetricRecord> {
@@ -88,7 +113,7 @@ export class Run {
       const every = this.config.log.checkpointEvery;
       const metricsEvery = this.config.log.metricsEvery;
       const checkpoint = (reason: CheckpointReason) =>
-        this.checkpointSubject.next({ step: this.state.step, reason, snapshot: this.state.snapshot(), detector: this.detector.snapshot() });
+        this.checkpointSubject.next({ step: this.state.step, reason, snapshot: this.state.snapshot(), memory: this.memory() });
       // A checkpoint at step s must hold the detectors after the record of step s: when s is
       // recorded, it waits until that record has passed detection (in the same tick).
       let periodicDue = false;
@@ -106,6 +131,7 @@ export class Run {
       const steps$ = pullTicks(this.control, { from: this.state.step, until: this.config.steps, sliceMs: this.options.sliceMs }).pipe(
         trainingPipeline(this.model, this.state, {
           metricsEvery: this.config.log.metricsEvery,
+          metricHost: this.metricHost,
           afterStep: ({ state }) => {
             if (state.step % every !== 0 || state.step >= this.config.steps) return;
             if (state.step % metricsEvery === 0) periodicDue = true;
@@ -146,6 +172,7 @@ export class Run {
     // A run disposed mid-flight ends as stopped, without the final checkpoint.
     this.settle?.({ status: 'stopped', step: this.state.step });
     this.disposed = true;
+    this.metricHost.dispose();
     this.state.dispose();
     this.model.dispose();
   }

@@ -70,7 +70,7 @@ export class ThreadRun implements ManagedRun {
             this.pending.delete(message.id);
             return;
           case 'rule-fork':
-            this.forks.next({ rule: message.rule, fork: { snapshot: message.snapshot, detectorState: message.detectorState } });
+            this.forks.next({ rule: message.rule, fork: { snapshot: message.snapshot, memory: message.memory } });
             return;
           case 'ended':
             finish(message.status === 'failed' ? { status: 'failed', step: message.step, error: new Error(message.error) } : { status: message.status, step: message.step });

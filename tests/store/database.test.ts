@@ -8,14 +8,14 @@ import { useTempDirs } from './temp-dir.js';
 const tempDir = useTempDirs();
 
 describe('openDatabase', () => {
-  it('creates the schema at version 2 in WAL mode, visible from an independent connection', () => {
+  it('creates the schema at version 3 in WAL mode, visible from an independent connection', () => {
     const file = path.join(tempDir(), 'runs.db');
     const store = Store.open(file);
     try {
       const other = new Database(file, { readonly: true });
       try {
         expect(other.pragma('journal_mode', { simple: true })).toBe('wal');
-        expect(other.pragma('user_version', { simple: true })).toBe(2);
+        expect(other.pragma('user_version', { simple: true })).toBe(3);
         const tables = other
           .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
           .pluck()
@@ -34,7 +34,7 @@ describe('openDatabase', () => {
     } finally {
       store.close();
     }
-    expect(SCHEMA_VERSION).toBe(2);
+    expect(SCHEMA_VERSION).toBe(3);
   });
 
   it('upgrades a version-1 database (before detector events) and keeps its runs', () => {
@@ -56,6 +56,31 @@ describe('openDatabase', () => {
       expect(store.readEvents(1)).toEqual([]);
       store.appendEvents(1, [{ kind: 'phase', detector: 'theory', step: 5, detectedAt: 5, label: 'I', phase: 'I', series: null, confidence: 1, evidence: {}, message: 'm' }]);
       expect(store.readEvents(1)).toHaveLength(1);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('upgrades a version-2 database: keeps its events and accepts plug-in reports', () => {
+    const file = path.join(tempDir(), 'v2.db');
+    // A fresh v3 database taken back to version 2 by hand: the v2 events table, one event in it.
+    Store.open(file).close();
+    const raw = new Database(file);
+    raw.exec(`DROP TABLE events;
+      CREATE TABLE events (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, step INTEGER NOT NULL, detected_at INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('phase','state','change-point')), detector TEXT NOT NULL, label TEXT NOT NULL, phase TEXT, series TEXT,
+        confidence REAL NOT NULL, evidence TEXT NOT NULL, message TEXT NOT NULL);
+      CREATE INDEX events_by_run ON events (run_id, detected_at, id);
+      INSERT INTO runs (name, config, seed, backend, status, target_steps, created_at, updated_at) VALUES ('v2', '{}', 0, 'cpu', 'stopped', 10, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
+      INSERT INTO events (run_id, step, detected_at, kind, detector, label, phase, series, confidence, evidence, message) VALUES (1, 40, 40, 'phase', 'theory', 'II', 'II', NULL, 1, '{"E_2_1":0.02}', 'II begins');
+      PRAGMA user_version = 2;`);
+    expect(() => raw.prepare("INSERT INTO events (run_id, step, detected_at, kind, detector, label, confidence, evidence, message) VALUES (1, 1, 1, 'plugin', 'plugin', 'error', 1, '{}', 'x')").run()).toThrow(/CHECK/);
+    raw.close();
+    const store = Store.open(file);
+    try {
+      expect(store.readEvents(1).map((e) => [e.kind, e.label, e.evidence])).toEqual([['phase', 'II', { E_2_1: 0.02 }]]);
+      store.appendEvents(1, [{ kind: 'plugin', detector: 'plugin', step: 50, detectedAt: 50, label: 'error', phase: 'II', series: 'mine', confidence: 1, evidence: {}, message: 'plug-in mine threw' }]);
+      expect(store.readEvents(1).map((e) => e.kind)).toEqual(['phase', 'plugin']);
     } finally {
       store.close();
     }
@@ -84,7 +109,7 @@ describe('openDatabase', () => {
     openDatabase(file).close();
     const db = openDatabase(file);
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(2);
+      expect(db.pragma('user_version', { simple: true })).toBe(3);
     } finally {
       db.close();
     }

@@ -34,7 +34,7 @@ async function trainNew(store: Store, config: RunConfig): Promise<number> {
 async function branch(store: Store, parentId: number, at: number, sets: string[] = []): Promise<number> {
   const plan = planBranch(store, { parentId, at, sets });
   const record = createBranch(store, plan, 'wasm');
-  await trainRecorded(new Run(plan.config, { snapshot: plan.snapshot, detectorState: plan.detectorState }), store, record.id);
+  await trainRecorded(new Run(plan.config, { snapshot: plan.snapshot, memory: plan.memory }), store, record.id);
   return record.id;
 }
 

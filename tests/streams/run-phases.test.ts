@@ -46,7 +46,7 @@ describe('phase detection inside a run', () => {
       const periodic = whole.checkpoints.filter((c) => c.reason === 'periodic');
       expect(periodic.map((c) => c.step)).toEqual(every === 333 ? [333, 666, 999, 1332] : [500, 1000]);
       for (const checkpoint of periodic) {
-        const resumed = await collect(new Run(config(every), { snapshot: checkpoint.snapshot, detectorState: JSON.parse(JSON.stringify(checkpoint.detector)) }));
+        const resumed = await collect(new Run(config(every), { snapshot: checkpoint.snapshot, memory: JSON.parse(JSON.stringify(checkpoint.memory)) }));
         const expected = whole.records.filter((r) => r.step > checkpoint.step);
         expect(resumed.records.map((r) => r.events ?? [])).toEqual(expected.map((r) => r.events ?? []));
         expect(resumed.records.map((r) => r.values)).toEqual(expected.map((r) => r.values));

@@ -58,7 +58,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
       const saved = partial.checkpoints.at(-1)!;
       expect(saved).toMatchObject({ step: 40, reason: 'final' });
 
-      const resumed = new Run(small(), { snapshot: saved.snapshot });
+      const resumed = new Run(small(), { snapshot: saved.snapshot, memory: saved.memory });
       const rest = await collect(resumed);
       const finalState = resumed.state.snapshot();
       resumed.dispose();
@@ -76,7 +76,8 @@ for (const backend of ['wasm', 'cpu'] as const) {
       const first = new Run(small({ ...adam, steps: 25 }));
       const partial = await collect(first);
       first.dispose();
-      const resumed = new Run(small(adam), { snapshot: partial.checkpoints.at(-1)!.snapshot });
+      const saved = partial.checkpoints.at(-1)!;
+      const resumed = new Run(small(adam), { snapshot: saved.snapshot, memory: saved.memory });
       const rest = await collect(resumed);
       resumed.dispose();
       expect(bits([...partial.metrics, ...rest.metrics])).toEqual(bits(full.metrics));

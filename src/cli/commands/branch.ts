@@ -40,7 +40,7 @@ export function branchCommand(): Command {
           runId: record.id,
           config: plan.config,
           snapshot: plan.snapshot,
-          detectorState: plan.detectorState,
+          memory: plan.memory,
           progress: progressFor(options, plan.config.steps),
           handleSignals: true,
         });

@@ -33,8 +33,8 @@ export function resumeCommand(): Command {
           process.stdout.write(`resuming run ${runId} (${run.name}) from step ${from} to ${config.steps} → ${store.path}\n`);
         }
         applyResume(store, plan, backend.name);
-        const { snapshot, detectorState } = plan;
-        const outcome = await executeRun({ store, runId, config, snapshot, detectorState, progress: progressFor(options, config.steps), handleSignals: true });
+        const { snapshot, memory } = plan;
+        const outcome = await executeRun({ store, runId, config, snapshot, memory, progress: progressFor(options, config.steps), handleSignals: true });
         if (outcome.status === 'failed') process.exitCode = 1;
       } finally {
         store.close();

@@ -11,12 +11,17 @@ export type PhaseName = (typeof PHASES)[number];
 export const RUN_STATES = ['converged', 'dimensional-collapse', 'total-collapse', 'stalled-II'] as const;
 export type RunStateName = (typeof RUN_STATES)[number];
 
-export type DetectorName = 'theory' | 'bocpd' | 'page-hinkley';
+/** `plugin`: not a detector but a metric plug-in's host, reporting a plug-in it switched off or sampled less. */
+export type DetectorName = 'theory' | 'bocpd' | 'page-hinkley' | 'plugin';
 
-export type EventKind = 'phase' | 'state' | 'change-point';
+export type EventKind = 'phase' | 'state' | 'change-point' | 'plugin';
 
 export interface PhaseEvent {
-  /** `phase`: a transition into `label` (I–IV); `state`: `label` is a {@link RunStateName}; `change-point`: a change on `series`. */
+  /**
+   * `phase`: a transition into `label` (I–IV); `state`: `label` is a {@link RunStateName};
+   * `change-point`: a change on `series`; `plugin`: the metric plug-in `series` misbehaved
+   * (`label` error, bad-value, leak or slow) and was switched off or sampled less.
+   */
   readonly kind: EventKind;
   readonly detector: DetectorName;
   /** Where the boundary lies (for a phase III turn or a change point, earlier than detection). */
@@ -27,7 +32,7 @@ export interface PhaseEvent {
   readonly label: string;
   /** The theory phase the run is in once this event happened (null before the first record). */
   readonly phase: PhaseName | null;
-  /** The watched series of a change point; null for theory events. */
+  /** The watched series of a change point, or the plug-in's name; null for theory events. */
   readonly series: string | null;
   /** 0–1: how clearly the rule held (theory) or the posterior probability / alarm strength (change points). */
   readonly confidence: number;
@@ -46,5 +51,6 @@ export interface RunPhaseEvent extends PhaseEvent {
 export function eventTag(event: PhaseEvent): string {
   if (event.kind === 'phase') return `phase ${event.label}`;
   if (event.kind === 'state') return event.label;
+  if (event.kind === 'plugin') return `plugin ${event.series} ${event.label}`;
   return `cp ${event.series} ${event.label}`;
 }
