@@ -10,7 +10,7 @@
 export { resolveConfig, validateConfig, parseAssignments } from './config/load.js';
 export { PRESETS, PRESET_NAMES, type PresetName } from './config/presets.js';
 export { RunConfigSchema, type RunConfig, type RunConfigInput } from './config/schema.js';
-export { ConfigError, PhasewatchError, StateError, UsageError } from './errors.js';
+export { ConfigError, PhasewatchError, PluginError, StateError, UsageError } from './errors.js';
 export { BACKENDS, selectBackend, type BackendName } from './model/backend.js';
 export { samplePatchBatch, noiseAt, type PatchBatch } from './model/data.js';
 export { applyViews, sampleViewMask, type ViewBatch } from './model/views.js';
@@ -24,6 +24,24 @@ export { optimiserStep } from './operators/optimiser-step.js';
 export { extractMetrics } from './operators/extract-metrics.js';
 export { trainingPipeline } from './operators/training-pipeline.js';
 export { coreMetricNames } from './operators/metrics/core-metrics.js';
+export {
+  defineMetric,
+  metricOperator,
+  isMetricPlugin,
+  type MetricDefinition,
+  type MetricPlugin,
+  type ComputeMetricPlugin,
+  type OperatorMetricPlugin,
+  type MetricValue,
+  type MetricValues,
+} from './operators/metrics/define-metric.js';
+export type { StepFrame } from './operators/metrics/step-frame.js';
+export { MetricPluginHost, type MetricPluginHostOptions, type MetricPluginState } from './operators/metrics/metric-plugin-host.js';
+export { MetricModules, metricPluginsFor, withMetricFiles, type MetricModuleInfo } from './operators/metrics/metric-modules.js';
+export { loadMetricModule } from './operators/metrics/load-metric-module.js';
+export { builtinMetrics } from './operators/metrics/builtins/builtin-metrics.js';
+export { optimalPredictor, directPredUpdate, directPredHead, unitDiagonal, effectiveRank, frobeniusDistance } from './operators/metrics/closed-form-predictors.js';
+export type { RunMemory } from './streams/run-memory.js';
 export type { MetricRecord, SampledFrame, AugmentedFrame, DifferentiatedFrame, SteppedFrame, Tick } from './operators/frames.js';
 export { Run, type RunOutcome, type CheckpointEvent } from './streams/run.js';
 export { RunControl, type ControlState } from './streams/run-control.js';

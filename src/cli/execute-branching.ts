@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { RunConfig } from '../config/schema.js';
+import type { MetricModules } from '../operators/metrics/metric-modules.js';
 import type { BranchRule } from '../streams/branch-rules.js';
 import { RunManager } from '../streams/run-manager.js';
 import type { Store } from '../store/store.js';
@@ -11,6 +12,8 @@ export interface ExecuteWithBranchesOptions {
   readonly preset: string | null;
   readonly name?: string;
   readonly rules: readonly BranchRule[];
+  /** The plug-in modules the run and its branches may use. */
+  readonly modules?: MetricModules;
   readonly quiet?: boolean;
   readonly write: (text: string) => void;
 }
@@ -23,7 +26,7 @@ export interface ExecuteWithBranchesOptions {
 export async function executeWithBranches(options: ExecuteWithBranchesOptions): Promise<boolean> {
   const { store, write } = options;
   // A branch trains beside its parent: with two cores, in threads of their own.
-  const manager = new RunManager(store, options.backend, { threads: availableParallelism() >= 2 });
+  const manager = new RunManager(store, options.backend, { threads: availableParallelism() >= 2, modules: options.modules });
   const outcomes: Promise<unknown>[] = [];
   let failed = false;
   const say = (text: string) => options.quiet || write(`${text}\n`);

@@ -1,6 +1,6 @@
 import type { RunConfig } from '../config/schema.js';
 import type { TrainStateSnapshot } from '../model/train-state.js';
-import { metricPluginsFor } from '../operators/metrics/metric-modules.js';
+import { MetricModules } from '../operators/metrics/metric-modules.js';
 import type { RunMemory } from '../streams/run-memory.js';
 import { Run, type RunOutcome } from '../streams/run.js';
 import { trainRecorded } from '../streams/run-recorder.js';
@@ -13,6 +13,8 @@ export interface ExecuteRunOptions {
   readonly config: RunConfig;
   readonly snapshot?: TrainStateSnapshot;
   readonly memory?: RunMemory;
+  /** The plug-in modules loaded for this run (default: loaded now from `config.metrics.plugins`). */
+  readonly modules?: MetricModules;
   /** Progress output; omitted for silent runs. */
   readonly progress?: { readonly tty: boolean; readonly every: number; readonly write: (text: string) => void };
   /** Stop cleanly (checkpoint, status `stopped`) on the first SIGINT/SIGTERM. */
@@ -25,7 +27,7 @@ export interface ExecuteRunOptions {
  */
 export async function executeRun(options: ExecuteRunOptions): Promise<RunOutcome> {
   const { store, runId, config } = options;
-  const run = new Run(config, { snapshot: options.snapshot, memory: options.memory, plugins: await metricPluginsFor(config) });
+  const run = new Run(config, { snapshot: options.snapshot, memory: options.memory, plugins: (options.modules ?? (await MetricModules.load(config.metrics.plugins))).pluginsFor(config) });
   const reporter = options.progress ? new ProgressReporter({ total: config.steps, phase: run.detector.phase, ...options.progress }) : null;
   if (reporter) run.metrics$.subscribe((record) => reporter.update(record));
 

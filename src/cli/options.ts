@@ -1,7 +1,9 @@
 import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { resolveConfig, type ResolvedConfig } from '../config/load.js';
 import { UsageError } from '../errors.js';
+import { withMetricFiles } from '../operators/metrics/metric-modules.js';
 import { Store } from '../store/store.js';
 
 /** The database file used when neither --db nor PHASEWATCH_DB says otherwise. */
@@ -15,14 +17,45 @@ export function backendOption(): Option {
   return new Option('--backend <name>', 'tfjs backend: node-gpu, node, wasm or cpu (default: the fastest available)');
 }
 
-/** Adds the options that build a config: preset, file, --set, --steps, --seed. */
+/** What {@link addConfigOptions} parses. */
+export interface ConfigOptions {
+  preset?: string;
+  config?: string;
+  set: string[];
+  steps?: number;
+  seed?: number;
+  metrics: string[];
+}
+
+/** Adds the options that build a config: preset, file, --set, --steps, --seed, --metrics. */
 export function addConfigOptions(command: Command): Command {
-  return command
-    .option('-p, --preset <name>', 'start from a preset (see `phasewatch presets`)')
-    .option('-c, --config <file>', 'JSON or YAML file with settings (may name a preset)')
-    .option('-s, --set <key=value...>', 'override a setting, e.g. --set optim.lrW=0.02 head.mode=none', collect, [])
-    .option('--steps <n>', 'number of steps to train', parseCount('--steps'))
-    .option('--seed <n>', 'random seed', parseCount('--seed', 0));
+  return addMetricsOption(
+    command
+      .option('-p, --preset <name>', 'start from a preset (see `phasewatch presets`)')
+      .option('-c, --config <file>', 'JSON or YAML file with settings (may name a preset)')
+      .option('-s, --set <key=value...>', 'override a setting, e.g. --set optim.lrW=0.02 head.mode=none', collect, [])
+      .option('--steps <n>', 'number of steps to train', parseCount('--steps'))
+      .option('--seed <n>', 'random seed', parseCount('--seed', 0)),
+  );
+}
+
+/** `--metrics <file...>`: metric plug-in modules to load and record (see examples/). */
+export function addMetricsOption(command: Command): Command {
+  return command.option('--metrics <file...>', 'record the metrics of these plug-in modules (.ts or .js, no build step), e.g. --metrics examples/head-asymmetry.ts', collect, []);
+}
+
+/** The config {@link addConfigOptions} describes: preset, then file, then --set, then --steps/--seed, with the --metrics modules added. */
+export function configFromOptions(options: ConfigOptions): ResolvedConfig {
+  const resolved = resolveConfig({
+    preset: options.preset,
+    file: options.config,
+    sets: options.set,
+    overrides: {
+      ...(options.steps !== undefined ? { steps: options.steps } : {}),
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    },
+  });
+  return { ...resolved, config: withMetricFiles(resolved.config, options.metrics) };
 }
 
 /**

@@ -1,4 +1,6 @@
+import path from 'node:path';
 import type { BackendChoice } from '../model/backend.js';
+import type { MetricModules } from '../operators/metrics/metric-modules.js';
 
 /** Options every training command shares. */
 export interface CommonOptions {
@@ -20,4 +22,12 @@ export function progressFor(options: CommonOptions, totalSteps: number) {
   const tty = Boolean(process.stdout.isTTY);
   const every = options.logEvery ?? Math.max(100, Math.round(totalSteps / 30 / 100) * 100);
   return { tty, every, write: (text: string) => void process.stdout.write(text) };
+}
+
+/** One line per loaded plug-in module (its metrics and file), or nothing when none is loaded. */
+export function describeModules(modules: MetricModules): string {
+  return modules
+    .list()
+    .map((m) => `metric plug-in: ${m.metrics.map((metric) => metric.name).join(', ')} (${path.relative(process.cwd(), m.path) || m.path})\n`)
+    .join('');
 }

@@ -2,6 +2,7 @@ import type { Subscription } from 'rxjs';
 import type { RawData, WebSocket } from 'ws';
 import { resolveConfig } from '../config/load.js';
 import { PhasewatchError } from '../errors.js';
+import { withMetricFiles } from '../operators/metrics/metric-modules.js';
 import type { RunManager } from '../streams/run-manager.js';
 import { StoreError } from '../store/errors.js';
 import type { Store } from '../store/store.js';
@@ -227,7 +228,9 @@ export class Hub {
           if (!this.store.getRun(message.runId)) return this.fail(viewer, message.id, ErrorCode.unknownRun, `run ${message.runId} does not exist`);
           return this.manager.addBranchRule(message.runId, { on: message.on, sets: message.sets ?? [] }).then(() => this.send(viewer, { type: 'ack', id: message.id, runId: message.runId }));
         } else if (message.type === 'start') {
-          const { config, preset } = resolveConfig({ preset: message.preset, sets: message.sets });
+          const resolved = resolveConfig({ preset: message.preset, sets: message.sets });
+          const config = withMetricFiles(resolved.config, this.manager.modules.pathsFor(message.plugins ?? []));
+          const preset = resolved.preset;
           const live = this.manager.start(config, { preset, name: message.name });
           this.send(viewer, { type: 'ack', id: message.id, runId: live.id });
         } else {

@@ -46,6 +46,8 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
     preset: z.string().max(64).optional(),
     /** `key.path=value` assignments, as on the command line. */
     sets: z.array(z.string().max(256)).max(64).optional(),
+    /** Metric plug-in modules the server has loaded (`GET /api/plugins`), by name. */
+    plugins: z.array(z.string().max(4096)).max(32).optional(),
     name: z.string().max(128).optional(),
   }),
   /** Branch a run with a config patch — a live one at its current step, or at a checkpoint `at` — and train the branch (needs control access). */

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { writeExport } from '../store/export.js';
 import { PRESETS, PRESET_NAMES } from '../config/presets.js';
+import type { MetricModules } from '../operators/metrics/metric-modules.js';
 import type { Hub } from './hub.js';
 import type { Store } from '../store/store.js';
 
@@ -16,15 +17,17 @@ const MAX_POINTS = 100_000;
  * - `/api/runs/:id/lineage` → `{ lineage: [{ runId, from, to }], children: [run summaries] }`: the runs its history reads through, and its branches
  * - `/api/runs/:id/export?format=csv|ndjson` → every recorded step at full resolution, with phases and events
  * - `/api/presets` → `{ presets }`
+ * - `/api/plugins` → `{ plugins: [{ name, path, metrics: [{ name, description }] }] }`: the metric plug-in modules runs may use (`start` names them)
  * Returns false when the path is not an API path.
  */
-export async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, store: Store, hub: Hub): Promise<boolean> {
+export async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, store: Store, hub: Hub, modules: MetricModules): Promise<boolean> {
   if (!url.pathname.startsWith('/api/')) return false;
   if (req.method !== 'GET') return json(res, 405, { error: `${req.method} is not allowed; the API is read-only (steer runs over the WebSocket)` });
   const parts = url.pathname.split('/').filter(Boolean); // ['api', …]
   if (parts[1] === 'presets' && parts.length === 2) {
     return json(res, 200, { presets: PRESET_NAMES.map((name) => ({ name, description: PRESETS[name].description, expected: PRESETS[name].expected })) });
   }
+  if (parts[1] === 'plugins' && parts.length === 2) return json(res, 200, { plugins: modules.list() });
   if (parts[1] !== 'runs') return json(res, 404, { error: `no such endpoint: ${url.pathname}` });
   if (parts.length === 2) return json(res, 200, { runs: hub.summaries() });
   const runId = Number(parts[2]);

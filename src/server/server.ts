@@ -69,7 +69,7 @@ export class PhasewatchServer {
         res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' }).end('a token is required: add ?token=… to the URL\n');
         return;
       }
-      handleApi(req, res, url, options.store, hub)
+      handleApi(req, res, url, options.store, hub, options.manager.modules)
         .then((handled) => {
           if (!handled) serveStatic(url, res, dashboardDir);
         })

@@ -204,9 +204,14 @@ export class RunManager {
     return live;
   }
 
+  /** The plug-in modules runs started here may use. */
+  get modules(): MetricModules {
+    return this.options.modules ?? MetricModules.none;
+  }
+
   /** @throws ConfigError when the config names a plug-in module not loaded here */
   private pluginsFor(config: RunConfig): MetricPlugin[] {
-    return (this.options.modules ?? MetricModules.none).pluginsFor(config);
+    return this.modules.pluginsFor(config);
   }
 
   private assertOpen(): void {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
 import { resolveConfig, type ResolvedConfig } from '../../src/config/load.js';
+import type { MetricModules } from '../../src/operators/metrics/metric-modules.js';
 import type { AccessTokens } from '../../src/server/access.js';
 import type { HubOptions } from '../../src/server/hub.js';
 import { startServer, type PhasewatchServer } from '../../src/server/server.js';
@@ -34,6 +35,8 @@ export interface FixtureOptions {
   readonly dashboardDir?: string;
   /** Train runs in worker threads, as `serve` does on two cores. */
   readonly threads?: boolean;
+  /** The metric plug-in modules runs may use (`serve --metrics`). */
+  readonly modules?: MetricModules;
 }
 
 /**
@@ -56,7 +59,7 @@ export function useServer(): (options?: FixtureOptions) => Promise<ServerFixture
     const entry: (typeof open)[number] = { clients: [], dir };
     open.push(entry);
     const store = (entry.store = Store.open(path.join(dir, 'runs.db')));
-    const manager = (entry.manager = new RunManager(store, 'wasm', { threads: options.threads }));
+    const manager = (entry.manager = new RunManager(store, 'wasm', { threads: options.threads, modules: options.modules }));
     const server = (entry.server = await startServer({
       store,
       manager,

@@ -1,20 +1,22 @@
 import { Command } from 'commander';
 import { selectBackend } from '../../model/backend.js';
+import { MetricModules, withMetricFiles } from '../../operators/metrics/metric-modules.js';
 import { createBranch, planBranch } from '../../streams/branch-plan.js';
 import { executeRun } from '../execute-run.js';
-import { backendOption, collect, dbOption, openExistingStore, parseCount, parseRunId } from '../options.js';
-import { describeBackend, progressFor, type CommonOptions } from '../shared.js';
+import { addMetricsOption, backendOption, collect, dbOption, openExistingStore, parseCount, parseRunId } from '../options.js';
+import { describeBackend, describeModules, progressFor, type CommonOptions } from '../shared.js';
 
 interface BranchOptions extends CommonOptions {
   at?: number;
   set: string[];
   steps?: number;
   name?: string;
+  metrics: string[];
 }
 
 /** `phasewatch branch <run>`: continue a run's state from one of its checkpoints with changed settings, as a new run. */
 export function branchCommand(): Command {
-  return new Command('branch')
+  return addMetricsOption(new Command('branch'))
     .description('branch a run at one of its checkpoints with changed settings and train the branch (its history up to the fork is the parent’s)')
     .argument('<run>', 'the parent run id (see `phasewatch runs`)', parseRunId)
     .option('--at <step>', 'fork at this checkpointed step (default: the parent’s latest checkpoint)', parseCount('--at', 0))
@@ -28,11 +30,14 @@ export function branchCommand(): Command {
     .action(async (parentId: number, options: BranchOptions) => {
       const store = openExistingStore(options.db);
       try {
-        const plan = planBranch(store, { parentId, at: options.at, sets: options.set, steps: options.steps, name: options.name });
+        const planned = planBranch(store, { parentId, at: options.at, sets: options.set, steps: options.steps, name: options.name });
+        // --metrics adds plug-ins from the fork on; the parent's own must still load.
+        const plan = { ...planned, config: withMetricFiles(planned.config, options.metrics) };
+        const modules = await MetricModules.load(plan.config.metrics.plugins);
         const backend = await selectBackend(options.backend);
         const record = createBranch(store, plan, backend.name);
         if (!options.quiet) {
-          process.stdout.write(`${describeBackend(backend)}\n`);
+          process.stdout.write(`${describeBackend(backend)}\n${describeModules(modules)}`);
           process.stdout.write(`run ${record.id} (${record.name}) branches run ${parentId} at step ${plan.forkStep}${options.set.length ? ` with ${options.set.join(', ')}` : ' unchanged'}, to ${plan.config.steps} steps → ${store.path}\n`);
         }
         const outcome = await executeRun({
@@ -41,6 +46,7 @@ export function branchCommand(): Command {
           config: plan.config,
           snapshot: plan.snapshot,
           memory: plan.memory,
+          modules,
           progress: progressFor(options, plan.config.steps),
           handleSignals: true,
         });

@@ -1,19 +1,14 @@
 import { Command } from 'commander';
-import { resolveConfig } from '../../config/load.js';
 import { selectBackend } from '../../model/backend.js';
+import { MetricModules } from '../../operators/metrics/metric-modules.js';
 import { Store } from '../../store/store.js';
 import type { BranchRule } from '../../streams/branch-rules.js';
 import { executeRun } from '../execute-run.js';
 import { executeWithBranches } from '../execute-branching.js';
-import { addBranchOnOption, addConfigOptions, backendOption, dbOption, parseCount } from '../options.js';
-import { describeBackend, progressFor, type CommonOptions } from '../shared.js';
+import { addBranchOnOption, addConfigOptions, backendOption, configFromOptions, dbOption, parseCount, type ConfigOptions } from '../options.js';
+import { describeBackend, describeModules, progressFor, type CommonOptions } from '../shared.js';
 
-interface RunOptions extends CommonOptions {
-  preset?: string;
-  config?: string;
-  set: string[];
-  steps?: number;
-  seed?: number;
+interface RunOptions extends CommonOptions, ConfigOptions {
   name?: string;
 }
 
@@ -27,20 +22,14 @@ export function runCommand(branchRules: readonly BranchRule[] = []): Command {
     .option('--log-every <n>', 'when output is not a terminal, print a progress line every n steps', parseCount('--log-every'))
     .option('-q, --quiet', 'no progress output')
     .action(async (options: RunOptions) => {
-      const { config, preset } = resolveConfig({
-        preset: options.preset,
-        file: options.config,
-        sets: options.set,
-        overrides: {
-          ...(options.steps !== undefined ? { steps: options.steps } : {}),
-          ...(options.seed !== undefined ? { seed: options.seed } : {}),
-        },
-      });
+      const { config, preset } = configFromOptions(options);
+      // A plug-in that does not load is refused before anything is recorded.
+      const modules = await MetricModules.load(config.metrics.plugins);
       const backend = await selectBackend(options.backend);
       const store = Store.open(options.db);
       try {
         if (branchRules.length) {
-          const failed = await executeWithBranches({ store, backend: backend.name, config, preset, name: options.name, rules: branchRules, quiet: options.quiet, write: (t) => void process.stdout.write(t) });
+          const failed = await executeWithBranches({ store, backend: backend.name, config, preset, name: options.name, rules: branchRules, modules, quiet: options.quiet, write: (t) => void process.stdout.write(t) });
           if (failed) process.exitCode = 1;
           return;
         }
@@ -53,9 +42,9 @@ export function runCommand(branchRules: readonly BranchRule[] = []): Command {
           targetSteps: config.steps,
         });
         if (!options.quiet) {
-          process.stdout.write(`${describeBackend(backend)}\nrun ${record.id} (${record.name}, seed ${config.seed}, ${config.steps} steps) → ${store.path}\n`);
+          process.stdout.write(`${describeBackend(backend)}\n${describeModules(modules)}run ${record.id} (${record.name}, seed ${config.seed}, ${config.steps} steps) → ${store.path}\n`);
         }
-        const outcome = await executeRun({ store, runId: record.id, config, progress: progressFor(options, config.steps), handleSignals: true });
+        const outcome = await executeRun({ store, runId: record.id, config, modules, progress: progressFor(options, config.steps), handleSignals: true });
         if (outcome.status === 'failed') process.exitCode = 1;
       } finally {
         store.close();

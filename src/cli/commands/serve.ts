@@ -1,27 +1,23 @@
 import { Command } from 'commander';
 import { availableParallelism, hostname } from 'node:os';
-import { resolveConfig } from '../../config/load.js';
+import path from 'node:path';
 import { selectBackend } from '../../model/backend.js';
+import { MetricModules } from '../../operators/metrics/metric-modules.js';
 import { isLoopback, newToken } from '../../server/access.js';
 import { startServer } from '../../server/server.js';
 import { RunManager } from '../../streams/run-manager.js';
 import type { BranchRule } from '../../streams/branch-rules.js';
 import { Store } from '../../store/store.js';
-import { addBranchOnOption, addConfigOptions, backendOption, dbOption, parseCount } from '../options.js';
-import { describeBackend } from '../shared.js';
+import { addBranchOnOption, addConfigOptions, backendOption, configFromOptions, dbOption, parseCount, type ConfigOptions } from '../options.js';
+import { describeBackend, describeModules } from '../shared.js';
 
-interface ServeOptions {
+interface ServeOptions extends ConfigOptions {
   db: string;
   backend?: string;
   host: string;
   port: number;
   run: boolean;
   threads: boolean;
-  preset?: string;
-  config?: string;
-  set: string[];
-  steps?: number;
-  seed?: number;
   readToken?: string;
   controlToken?: string;
 }
@@ -40,23 +36,18 @@ export function serveCommand(branchRules: readonly BranchRule[] = []): Command {
     .addOption(backendOption())
     .action(async (options: ServeOptions) => {
       // Validate the run's config before anything is opened or listened on.
-      const resolved = options.run
-        ? resolveConfig({
-            preset: options.preset,
-            file: options.config,
-            sets: options.set,
-            overrides: { ...(options.steps !== undefined ? { steps: options.steps } : {}), ...(options.seed !== undefined ? { seed: options.seed } : {}) },
-          })
-        : null;
+      const resolved = options.run ? configFromOptions(options) : null;
+      // The modules runs started here may use, from the dashboard too: --metrics and the config's.
+      const modules = await MetricModules.load([...new Set([...(resolved?.config.metrics.plugins ?? []), ...options.metrics.map((file) => path.resolve(file))])]);
       const backend = await selectBackend(options.backend);
-      process.stdout.write(`${describeBackend(backend)}\n`);
+      process.stdout.write(`${describeBackend(backend)}\n${describeModules(modules)}`);
       const tokens = { read: options.readToken, control: options.controlToken };
       if (!isLoopback(options.host)) {
         tokens.read ??= newToken();
         tokens.control ??= newToken();
       }
       const store = Store.open(options.db);
-      const manager = new RunManager(store, backend.name, { threads: options.threads && availableParallelism() >= 2 });
+      const manager = new RunManager(store, backend.name, { threads: options.threads && availableParallelism() >= 2, modules });
       const server = await startServer({ store, manager, host: options.host, port: options.port, tokens });
       // 0.0.0.0 / :: are not addresses a viewer can open: show this machine's name instead.
       const base = options.host === '0.0.0.0' || options.host === '::' ? `http://${hostname()}:${server.port}/` : server.url;

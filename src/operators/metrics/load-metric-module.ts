@@ -23,7 +23,8 @@ async function importModule(file: string): Promise<Record<string, unknown>> {
   }
   tsxRegistered ??= import('tsx/esm/api').then(({ register }) => void register());
   await tsxRegistered;
-  return (await import(url)) as Record<string, unknown>;
+  // Node remembers the failed import of `url`; the same file under another URL loads afresh.
+  return (await import(`${url}?typescript`)) as Record<string, unknown>;
 }
 
 /** A file name as a plug-in name: `lossEma.ts` → `lossEma`, `my metric.js` → `my_metric`. */

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { validateConfig } from '../../config/load.js';
 import type { RunConfig } from '../../config/schema.js';
 import { ConfigError } from '../../errors.js';
 import { builtinMetrics } from './builtins/builtin-metrics.js';
@@ -7,6 +8,8 @@ import { loadMetricModule } from './load-metric-module.js';
 
 /** A loaded plug-in module as listed to users (the dashboard's run form, `GET /api/plugins`). */
 export interface MetricModuleInfo {
+  /** The file's name without its extension: how the dashboard and the ws `start` message name it. */
+  readonly name: string;
   /** Absolute path: what a config's `metrics.plugins` holds. */
   readonly path: string;
   readonly metrics: readonly { readonly name: string; readonly description: string }[];
@@ -37,7 +40,27 @@ export class MetricModules {
   }
 
   list(): MetricModuleInfo[] {
-    return [...this.modules].map(([file, plugins]) => ({ path: file, metrics: plugins.map(({ name, description }) => ({ name, description })) }));
+    return [...this.modules].map(([file, plugins]) => ({ name: moduleName(file), path: file, metrics: plugins.map(({ name, description }) => ({ name, description })) }));
+  }
+
+  /**
+   * The paths of loaded modules named by file name (`head-asymmetry`), by one of their metrics'
+   * names (`headAsym`) or by path.
+   * @throws ConfigError naming what matches no loaded module, and what is loaded
+   */
+  pathsFor(names: readonly string[]): string[] {
+    const info = this.list();
+    const unknown: string[] = [];
+    const paths = names.map((name) => {
+      const match = info.find((m) => m.name === name || m.path === name || m.metrics.some((metric) => metric.name === name));
+      if (!match) unknown.push(name);
+      return match?.path ?? '';
+    });
+    if (unknown.length) {
+      const loaded = info.length ? `loaded: ${info.map((m) => `${m.name} (${m.metrics.map((metric) => metric.name).join(', ')})`).join('; ')}` : 'none is loaded; start the server with --metrics <file>';
+      throw new ConfigError(`plugins: no loaded plug-in module is called ${unknown.join(', ')} (${loaded})`);
+    }
+    return [...new Set(paths)];
   }
 
   /**
@@ -54,7 +77,19 @@ export class MetricModules {
   }
 }
 
+/** A module's file name without directory and extension. */
+function moduleName(file: string): string {
+  return path.basename(file).replace(/\.[^.]+$/, '');
+}
+
 /** Every metric plug-in a run computes: loads the modules of `config.metrics.plugins`, then adds the built-ins. */
 export async function metricPluginsFor(config: RunConfig): Promise<MetricPlugin[]> {
   return (await MetricModules.load(config.metrics.plugins)).pluginsFor(config);
+}
+
+/** `config` with the plug-in modules `files` added to `metrics.plugins` (as absolute paths, each once). */
+export function withMetricFiles(config: RunConfig, files: readonly string[]): RunConfig {
+  if (files.length === 0) return config;
+  const plugins = [...new Set([...config.metrics.plugins, ...files.map((file) => path.resolve(file))])];
+  return validateConfig({ ...config, metrics: { ...config.metrics, plugins } });
 }
