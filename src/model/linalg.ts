@@ -318,3 +318,19 @@ export function jacobiEigenSymmetric(
   });
   return { values, vectors };
 }
+
+/**
+ * U diag(values) Uᵀ for eigenvectors as the columns of `vectors` (n×n, row-major): a symmetric
+ * matrix rebuilt from, or given, its spectrum.
+ */
+export function fromEigen(values: ArrayLike<number>, vectors: ArrayLike<number>, n: number): Float64Array {
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < n; k++) {
+      let sum = 0;
+      for (let j = 0; j < n; j++) sum += vectors[i * n + j] * values[j] * vectors[k * n + j];
+      out[i * n + k] = sum;
+    }
+  }
+  return out;
+}

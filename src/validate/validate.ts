@@ -121,15 +121,19 @@ function formatDetection(reports: readonly RowReport[]): string {
   );
 }
 
-/** Every recorded series of a run, aligned by step. */
+/**
+ * Every recorded series of a run, aligned by step (null where a series has no point: a plug-in
+ * sampled less often, or one that started later).
+ */
 export function trajectoryFromStore(store: Store, runId: number): Trajectory {
-  const names = store.seriesNames(runId);
+  const read = store.seriesNames(runId).map((name) => [name, store.readSeries(runId, name)] as const);
+  const steps = [...new Set(read.flatMap(([, data]) => data.steps))].sort((a, b) => a - b);
+  const index = new Map(steps.map((step, i) => [step, i]));
   const series: Record<string, (number | null)[]> = {};
-  let steps: number[] = [];
-  for (const name of names) {
-    const data = store.readSeries(runId, name);
-    steps = data.steps.length > steps.length ? data.steps : steps;
-    series[name] = data.values;
+  for (const [name, data] of read) {
+    const values = new Array<number | null>(steps.length).fill(null);
+    data.steps.forEach((step, i) => (values[index.get(step)!] = data.values[i]));
+    series[name] = values;
   }
   return { steps, series };
 }

@@ -5,6 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll } from 'vitest';
 import { selectBackend } from '../../src/model/backend.js';
+import { MetricModules } from '../../src/operators/metrics/metric-modules.js';
 import { startServer, type PhasewatchServer } from '../../src/server/server.js';
 import { RunManager } from '../../src/streams/run-manager.js';
 import { Store } from '../../src/store/store.js';
@@ -25,7 +26,7 @@ export async function buildDashboard(outDir: string): Promise<void> {
   await build({ configFile: 'vite.config.ts', logLevel: 'warn', build: { outDir, emptyOutDir: true } });
 }
 
-/** The five charts of the run view. */
+/** The five fixed charts of the run view (plug-in charts follow them when a run records plug-in series). */
 export const CHARTS = ['chart-cosines', 'chart-head', 'chart-norms', 'chart-loss', 'chart-subshare'];
 
 export interface DashboardSession {
@@ -36,20 +37,26 @@ export interface DashboardSession {
   readonly page: Page;
 }
 
+export interface SessionOptions {
+  /** Metric plug-in modules the server's RunManager loads (as `serve --metrics` does); none by default. */
+  readonly metricFiles?: readonly string[];
+}
+
 /**
  * For one test file: a freshly built dashboard served by a real server on port 0 over a real
  * SQLite file in a temp dir (runs on wasm), and a page in headless Chromium; everything is
  * closed and removed after the file's tests. Call at module level; the getter works in tests
  * and in later `beforeAll` hooks.
  */
-export function useDashboardSession(name: string, viewport: { width: number; height: number }): () => DashboardSession {
+export function useDashboardSession(name: string, viewport: { width: number; height: number }, options: SessionOptions = {}): () => DashboardSession {
   const dir = mkdtempSync(join(tmpdir(), `pw-${name}-`));
   let session: DashboardSession | undefined;
   beforeAll(async () => {
     await buildDashboard(join(dir, 'dashboard'));
     await selectBackend('wasm');
     const store = Store.open(join(dir, `${name}.db`));
-    const manager = new RunManager(store, 'wasm');
+    const modules = options.metricFiles?.length ? await MetricModules.load(options.metricFiles) : undefined;
+    const manager = new RunManager(store, 'wasm', modules ? { modules } : {});
     const server = await startServer({ store, manager, port: 0, dashboardDir: join(dir, 'dashboard') });
     const browser = await launchChromium();
     session = { store, manager, server, browser, page: await browser.newPage({ viewport }) };

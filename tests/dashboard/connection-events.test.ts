@@ -6,7 +6,8 @@ import { PROTOCOL_VERSION, type PhaseEventMessage } from '../../src/server/proto
 /**
  * The ConnectionController's handling of detector events, driven message by message through a
  * fake socket (no browser, no server): snapshot events are held but not announced, new phase and
- * state events from frames are announced once each, and a resync starts the run's events over.
+ * state events from frames are announced once each, plug-in events once each wherever they come
+ * from, and a resync starts the run's events over.
  */
 
 /** The part of ConnectionController used here. */
@@ -162,6 +163,28 @@ describe('ConnectionController: detector events', () => {
     socket.deliver(frame(81, 81, [ev('change-point', 'down', 700)]));
     expect(labels()).toEqual(['phase:I@10', 'phase:II@610', 'change-point:down@700']);
     expect(phaseNotices()).toHaveLength(1);
+  });
+
+  it('announces a plug-in’s trouble once, from a frame or from a snapshot, naming the plug-in', () => {
+    const plugin = (label: string, step: number, name: string) =>
+      ev('plugin', label, step, {
+        detector: 'plugin',
+        series: name,
+        message: `metric plug-in "${name}" at step ${step}: ${label === 'slow' ? 'takes 40.0 ms per call (budget 25 ms): now computed every 20 steps' : 'threw Error: boom; switched off, the run goes on'}`,
+      });
+    // In a snapshot too: nothing else on the page shows it.
+    socket.deliver(snapshot(60, [ev('phase', 'I', 10), plugin('error', 120, 'headAsym')]));
+    socket.deliver(frame(61, 61, [plugin('slow', 610, 'signalShare')]));
+    const pluginNotices = () => conn.notices.filter((n) => n.code === 'PLUGIN');
+    expect(pluginNotices().map((n) => [n.level, n.text])).toEqual([
+      ['error', 'Run 3: metric plug-in "headAsym" at step 120: threw Error: boom; switched off, the run goes on'],
+      ['warning', 'Run 3: metric plug-in "signalShare" at step 610: takes 40.0 ms per call (budget 25 ms): now computed every 20 steps'],
+    ]);
+    // A resync brings them again: not announced twice.
+    socket.deliver({ type: 'resync', runId: RUN, reason: 'too slow' });
+    socket.deliver(snapshot(70, [ev('phase', 'I', 10), plugin('error', 120, 'headAsym'), plugin('slow', 610, 'signalShare')]));
+    expect(pluginNotices().map((n) => n.count)).toEqual([1, 1]);
+    expect(phaseNotices()).toEqual([]);
   });
 
   it('ignores the events of a run it no longer watches', () => {

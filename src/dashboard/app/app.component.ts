@@ -10,8 +10,10 @@ import '../shortcuts/shortcuts.js';
 import '../start-form/start-form.js';
 import type { StartRequest } from '../start-form/start-form.js';
 import { fetchRunDetail, webSocketUrl } from '../shared/api.js';
-import { CHART_KEYS, DEFAULT_LOG, type ChartKey } from '../shared/chart-specs.js';
+import { CHART_KEYS, parseChartKey, type ChartKey } from '../shared/chart-specs.js';
 import { buildForest } from '../shared/lineage.js';
+import { toggleAllLog, withLogChart } from '../shared/log-charts.js';
+import { pluginChartSpecs } from '../shared/plugin-chart-specs.js';
 import { runView } from '../shared/run-state.js';
 import { readViewState, writeViewState, type ViewState } from '../shared/url-state.js';
 import { appStyles } from './app.styles.js';
@@ -118,10 +120,14 @@ export class AppElement extends LitElement {
   }
 
   private setLog(chart: string, log: boolean): void {
-    const set = new Set<ChartKey>(this.view.log);
-    if (log) set.add(chart as ChartKey);
-    else set.delete(chart as ChartKey);
-    this.setView({ ...this.view, log: CHART_KEYS.filter((k) => set.has(k)) }, 'replace');
+    const key = parseChartKey(chart);
+    if (key) this.setView({ ...this.view, log: withLogChart(this.view.log, key, log, this.shownCharts()) }, 'replace');
+  }
+
+  /** The charts of the selected run's view now: the fixed ones and those of the plug-ins it records so far. */
+  private shownCharts(): ChartKey[] {
+    const series = this.view.run !== null ? this.conn.dataFor(this.view.run) : undefined;
+    return [...CHART_KEYS, ...pluginChartSpecs(series?.names() ?? []).map((spec) => spec.key)];
   }
 
   private loadDetail(runId: number): void {
@@ -207,8 +213,7 @@ export class AppElement extends LitElement {
   }
 
   private toggleAllLog(): void {
-    const all = CHART_KEYS.every((k) => this.view.log.includes(k));
-    this.setView({ ...this.view, log: all ? [...DEFAULT_LOG] : [...CHART_KEYS] }, 'replace');
+    this.setView({ ...this.view, log: toggleAllLog(this.view.log, this.shownCharts()) }, 'replace');
   }
 
   private readonly onKey = (event: KeyboardEvent): void => {

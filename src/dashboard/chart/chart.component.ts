@@ -1,5 +1,5 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
-import type { SeriesDef } from '../shared/chart-specs.js';
+import { chartTestId, type SeriesDef } from '../shared/chart-specs.js';
 import { lineSwatch } from '../shared/icons.js';
 import { SWATCH_OPACITY } from '../shared/palette.js';
 import type { ForkLine, OverlayCurves } from '../shared/overlay-series.js';
@@ -124,7 +124,7 @@ export class ChartElement extends LitElement {
         </div>
         ${this.allowLog
           ? html`<label class="log" title="logarithmic y axis (values ≤ 0 are hidden)">
-              <input type="checkbox" data-testid="log-toggle-${this.chartKey}" .checked=${this.log} @change=${this.toggleLog} />log
+              <input type="checkbox" data-testid="log-toggle-${chartTestId(this.chartKey)}" .checked=${this.log} @change=${this.toggleLog} />log
             </label>`
           : nothing}
       </header>

@@ -6,10 +6,11 @@ import {
   ServerMessageSchema,
   type ClientMessage,
   type ControlAction,
+  type PhaseEventMessage,
   type RunSummary,
   type ServerMessage,
 } from '../../server/protocol.js';
-import { RunEvents } from '../shared/phase-events.js';
+import { eventKey, RunEvents } from '../shared/phase-events.js';
 import { eventNotice } from '../shared/phase-timeline.js';
 import { RunSeries } from '../shared/run-series.js';
 import { describeIssues } from '../shared/zod-issues.js';
@@ -126,6 +127,8 @@ export class ConnectionController implements ReactiveController {
   private updateFrame = 0;
   private active = false;
   private versionWarned = false;
+  /** The plug-in events already announced (eventKey), so a reload of the run's events does not repeat them. */
+  private readonly announcedPluginEvents = new Set<string>();
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -209,7 +212,8 @@ export class ConnectionController implements ReactiveController {
     return this.request({ type: 'control', id: this.nextId(), runId, action, ...(n !== undefined ? { n } : {}) });
   }
 
-  start(request: { preset?: string; sets?: string[]; name?: string }): Promise<Reply> {
+  /** Starts a run; `plugins` names metric plug-in modules the server has loaded (`GET /api/plugins`). */
+  start(request: { preset?: string; sets?: string[]; name?: string; plugins?: string[] }): Promise<Reply> {
     return this.request({ type: 'start', id: this.nextId(), ...request });
   }
 
@@ -480,8 +484,10 @@ export class ConnectionController implements ReactiveController {
         this.settle(message.id, { ok: true, runId: message.runId });
         if (!this.subscriptions.has(message.runId)) return;
         this.ensureSeries(message.runId).replace(message.columns, message.data, message.seq, message.decimated);
-        // History, not news: a snapshot's events are shown but not announced.
+        // History, not news: a snapshot's events are shown but not announced…
         this.ensureEvents(message.runId).replace(message.events);
+        // …except a plug-in's trouble, which nothing else on the page shows (its chart just stops).
+        this.announcePluginEvents(message.events);
         this.resubscribing.delete(message.runId);
         return;
       }
@@ -546,13 +552,29 @@ export class ConnectionController implements ReactiveController {
     this.resubscribing.delete(message.runId);
   }
 
-  /** Holds a frame's events and announces the phase and state events among them that are new here. */
+  /** Holds a frame's events and announces the phase, state and plug-in events among them that are new here. */
   private frameEvents(message: Extract<ServerMessage, { type: 'frame' }>): void {
     // An overlapping frame may repeat events already held: only the new ones come back.
     const fresh = this.ensureEvents(message.runId).append(message.events);
     for (const event of fresh) {
+      if (event.kind === 'plugin') {
+        this.announcePluginEvents([event]);
+        continue;
+      }
       const notice = eventNotice(event);
       if (notice) this.notify(notice.text, notice.level, event.kind === 'phase' ? 'PHASE' : 'STATE');
+    }
+  }
+
+  /** Announces each plug-in event once per page, whether it came in a frame or (again, after a resync) in a snapshot. */
+  private announcePluginEvents(events: readonly PhaseEventMessage[]): void {
+    for (const event of events) {
+      if (event.kind !== 'plugin') continue;
+      const key = eventKey(event);
+      if (this.announcedPluginEvents.has(key)) continue;
+      this.announcedPluginEvents.add(key);
+      const notice = eventNotice(event);
+      if (notice) this.notify(notice.text, notice.level, 'PLUGIN');
     }
   }
 

@@ -5,18 +5,21 @@ import type { BranchHandler } from '../branch-form/branch-form.js';
 import '../chart/chart.js';
 import type { StepRange } from '../chart/chart.js';
 import '../config-diff/config-diff.js';
+import '../head-maps/head-maps.js';
 import type { Access, RunStatus } from '../connection/connection.js';
 import '../controls/controls.js';
 import type { ControlsElement } from '../controls/controls.js';
 import '../lineage-tree/lineage-tree.js';
 import '../phase-timeline/phase-timeline.js';
 import { exportUrl, fetchSeries, neuronsOf } from '../shared/api.js';
-import { chartSpecs, neuronCount, pickNeurons, seriesSignature, type ChartKey, type ChartSpec } from '../shared/chart-specs.js';
+import { chartSpecs, chartTestId, neuronCount, pickNeurons, seriesSignature, type ChartSpec } from '../shared/chart-specs.js';
 import { formatInt, formatRate } from '../shared/format.js';
 import { forkLines, hasFamily, relatedRuns, type RelatedRun } from '../shared/lineage.js';
+import { isLogChart, type LogCharts } from '../shared/log-charts.js';
 import type { ForkLine, OverlayCurves } from '../shared/overlay-series.js';
 import { BAND_ALPHA_STRIP, COLLAPSE_COLOUR, overlayDash, PHASE_COLOURS, withAlpha } from '../shared/palette.js';
 import type { RunEvents } from '../shared/phase-events.js';
+import { pluginChartSpecs } from '../shared/plugin-chart-specs.js';
 import { badgeText, buildTimeline, chartOverlay, COLLAPSE_STATES, EMPTY_OVERLAY, type ChartOverlay, type PhaseTimeline } from '../shared/phase-timeline.js';
 import { RunSeries } from '../shared/run-series.js';
 import { badgeOf, runView } from '../shared/run-state.js';
@@ -30,11 +33,13 @@ const REPICK_MS = 1000;
 
 /**
  * `<pw-run-view>`: one run — a header (name, preset, seed, backend, the current phase badge,
- * live step counter, steps/s), the controls, the phase timeline, and the five charts (alignment,
- * head, norms, loss, substitution share) over the run's RunSeries, each with the phase bands and
- * the change points of the series it plots. Zooming (drag on any chart, or a click on a timeline
- * segment) fetches that step range at higher resolution from `GET /api/runs/:id/series`; the
- * range itself lives in the app (and the URL).
+ * live step counter, steps/s), the controls, the phase timeline, the five charts (alignment,
+ * head, norms, loss, substitution share) over the run's RunSeries, then the charts of its metric
+ * plug-ins (the closed-form predictors' distances and one chart per other plug-in, see
+ * pluginChartSpecs; each appears when its first value arrives), each with the phase bands and
+ * the change points of the series it plots, and the heat maps of E, E*, W_DP and I. Zooming
+ * (drag on any chart, or a click on a timeline segment) fetches that step range at higher
+ * resolution from `GET /api/runs/:id/series`; the range itself lives in the app (and the URL).
  *
  * When the run has a parent or branches, every chart also draws the related runs (parent,
  * branches, siblings, ancestors: see relatedRuns; fetched by a RelatedSeriesController) lighter
@@ -87,7 +92,7 @@ export class RunViewElement extends LitElement {
   declare connected: boolean;
   declare config: Record<string, unknown> | null;
   declare configError: string | null;
-  declare logCharts: readonly ChartKey[];
+  declare logCharts: LogCharts;
   declare zoom: StepRange | null;
   /** Every run (for the family: parent, branches, siblings, ancestors). */
   declare runs: readonly RunSummary[];
@@ -106,6 +111,9 @@ export class RunViewElement extends LitElement {
 
   private specs: ChartSpec[] = [];
   private specsSignature = '';
+  /** The plug-in charts and what they were derived from (a run's columns only grow between replacements). */
+  private pluginSpecs: ChartSpec[] = [];
+  private pluginSpecsKey = '';
   private picks: { 1: number[]; 2: number[] } = { 1: [], 2: [] };
   private pickedAt = 0;
   private pickedFor = -1;
@@ -174,7 +182,7 @@ export class RunViewElement extends LitElement {
       this.pickedFor = m;
     }
     const hasHeadEntries = !this.series?.rows || this.series.has('E_1_2') || this.series.has('E_2_1');
-    const specs = m > 0 ? chartSpecs(m, this.picks, hasHeadEntries) : [];
+    const specs = m > 0 ? [...chartSpecs(m, this.picks, hasHeadEntries), ...this.updatePluginSpecs()] : [];
     const signature = specs.map((s) => `${s.key}:${s.note}:${seriesSignature(s.series)}`).join('#');
     if (signature !== this.specsSignature) {
       // Keep the old spec objects when nothing changed, so the charts are not reconfigured.
@@ -184,6 +192,17 @@ export class RunViewElement extends LitElement {
     }
     this.updatePhases();
     this.updateRelated();
+  }
+
+  /** The plug-in charts for the series held now, derived again only when the columns changed. */
+  private updatePluginSpecs(): ChartSpec[] {
+    const series = this.series;
+    const key = series ? `${this.runId}|${series.generation}|${series.columns.length}` : '';
+    if (key !== this.pluginSpecsKey) {
+      this.pluginSpecsKey = key;
+      this.pluginSpecs = pluginChartSpecs(series?.names() ?? []);
+    }
+    return this.pluginSpecs;
   }
 
   /**
@@ -433,14 +452,14 @@ export class RunViewElement extends LitElement {
       <section class="charts">
         ${this.specs.map(
           (spec) => html`<pw-chart
-            data-testid="chart-${spec.key}"
+            data-testid="chart-${chartTestId(spec.key)}"
             chart-key=${spec.key}
             .heading=${spec.title}
             .note=${spec.note}
             .series=${spec.series}
             .source=${source}
             .version=${version}
-            .log=${this.logCharts.includes(spec.key)}
+            .log=${isLogChart(this.logCharts, spec.key)}
             allow-log
             .zoom=${this.zoom}
             .overlay=${this.overlays.get(spec.key) ?? EMPTY_OVERLAY}
@@ -450,6 +469,7 @@ export class RunViewElement extends LitElement {
           ></pw-chart>`,
         )}
       </section>
+      ${m > 0 ? html`<pw-head-maps .runId=${run.id} .series=${this.series ?? null} .version=${this.seriesVersion} .m=${m}></pw-head-maps>` : nothing}
       <details data-testid="run-config">
         <summary>Config</summary>
         ${this.config

@@ -137,6 +137,9 @@ export const runViewStyles = [
       grid-template-columns: repeat(auto-fit, minmax(min(100%, 460px), 1fr));
       gap: 10px;
     }
+    pw-head-maps {
+      margin-top: 10px;
+    }
     .loading {
       font-size: 12px;
       color: var(--pw-muted, #4b5563);

@@ -93,6 +93,15 @@ export const PresetSchema = z.object({
 export type PresetInfo = z.infer<typeof PresetSchema>;
 export const PresetsResponseSchema = z.object({ presets: z.array(PresetSchema) });
 
+/** A metric plug-in module the server has loaded (`serve --metrics`): a run's start form can name it. */
+export const PluginModuleSchema = z.object({
+  name: z.string(),
+  path: z.string(),
+  metrics: z.array(z.object({ name: z.string(), description: z.string().optional().default('') })),
+});
+export type PluginModuleInfo = z.infer<typeof PluginModuleSchema>;
+export const PluginsResponseSchema = z.object({ plugins: z.array(PluginModuleSchema) });
+
 export const RunDetailSchema = z.object({
   run: RunSummarySchema,
   config: z.record(z.string(), z.unknown()),
@@ -116,6 +125,10 @@ export const CheckpointsResponseSchema = z.object({ checkpoints: z.array(Checkpo
 
 export function fetchPresets(signal?: AbortSignal): Promise<PresetInfo[]> {
   return apiGet('/api/presets', PresetsResponseSchema, signal).then((r) => r.presets);
+}
+
+export function fetchPlugins(signal?: AbortSignal): Promise<PluginModuleInfo[]> {
+  return apiGet('/api/plugins', PluginsResponseSchema, signal).then((r) => r.plugins);
 }
 
 export function fetchRunDetail(runId: number, signal?: AbortSignal): Promise<RunDetail> {

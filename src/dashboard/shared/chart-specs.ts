@@ -11,12 +11,45 @@ export interface SeriesDef {
   readonly abs?: boolean;
 }
 
-/** The charts of a run view, in display order. */
+/** The charts every run view has, in display order (the plug-in charts follow them). */
 export const CHART_KEYS = ['cosines', 'head', 'norms', 'loss', 'subshare'] as const;
-export type ChartKey = (typeof CHART_KEYS)[number];
+export type FixedChartKey = (typeof CHART_KEYS)[number];
+
+/** The key of the closed-form predictors chart (shown when the run records `predictors.*`). */
+export const PREDICTORS_CHART = 'predictors';
+
+/**
+ * A chart's key, as the URL's `log=` names it: a fixed chart, the predictors chart, or the chart
+ * of one metric plug-in (`plugin:headAsym`), which exists only once the run records its series.
+ */
+export type ChartKey = FixedChartKey | typeof PREDICTORS_CHART | `plugin:${string}`;
 
 /** Charts drawn with a log y axis when the URL says nothing. */
 export const DEFAULT_LOG: readonly ChartKey[] = ['loss'];
+
+/** A plug-in's name as the server allows it (defineMetric): a letter, then letters, digits, `_` or `-`. */
+const PLUGIN_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+
+/** The key of the chart of plug-in `name`. */
+export function pluginChartKey(name: string): ChartKey {
+  return `plugin:${name}`;
+}
+
+/**
+ * A chart key read from outside (the URL), or null for text that cannot name a chart. A
+ * well-formed plug-in key is accepted although no run may have that chart yet: its series may
+ * arrive later, or the next run selected has it.
+ */
+export function parseChartKey(text: string): ChartKey | null {
+  if ((CHART_KEYS as readonly string[]).includes(text) || text === PREDICTORS_CHART) return text as ChartKey;
+  const match = /^plugin:(.+)$/.exec(text);
+  return match && PLUGIN_NAME.test(match[1]) ? pluginChartKey(match[1]) : null;
+}
+
+/** The `data-testid` suffix of a chart (`chart-plugin-headAsym`): its key without the colon. */
+export function chartTestId(key: string): string {
+  return key.replace(/:/g, '-');
+}
 
 export interface ChartSpec {
   readonly key: ChartKey;

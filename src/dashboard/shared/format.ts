@@ -34,3 +34,10 @@ export function formatRate(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
   return value >= 100 ? integer.format(value) : value.toFixed(1);
 }
+
+/** A matrix entry in a heat-map cell: two decimals, and no "-0.00" for a tiny negative value. */
+export function formatEntry(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  const text = value.toFixed(2);
+  return text === '-0.00' ? '0.00' : text;
+}

@@ -252,12 +252,18 @@ export function evidenceLines(evidence: Readonly<Record<string, number>>): strin
 /**
  * A notice for an event that arrived live, or null for one that needs none: a change point (there
  * are many; the charts and the timeline show them), or phase I, which every run enters at its
- * first record, so announcing it would only say that the run started.
+ * first record, so announcing it would only say that the run started. A plug-in event (one the
+ * run's plug-in host raised: `error`, `bad-value`, `leak` or `late` switched the plug-in off, an
+ * error; `slow` samples it less, a warning) says it in the host's own words, which name the plug-in.
  */
 export function eventNotice(event: PhaseEventMessage): { text: string; level: 'info' | 'warning' | 'error' } | null {
   const at = formatInt(event.step);
   const tail = event.message ? ` — ${event.message}` : '';
   const run = `Run ${event.runId}`;
+  if (event.kind === 'plugin') {
+    const text = event.message || `metric plug-in "${event.series ?? '?'}" at step ${at}: ${event.label}`;
+    return { text: `${run}: ${text}`, level: event.label === 'slow' ? 'warning' : 'error' };
+  }
   if (event.kind === 'phase' && event.label === 'I') return null;
   if (event.kind === 'phase') {
     // The theory detector starts its messages with "phase II — "; the notice already says so.

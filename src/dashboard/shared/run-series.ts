@@ -64,6 +64,15 @@ export class RunSeries implements ChartSource {
     return this.index.has(name);
   }
 
+  /**
+   * Rows from this index on hold each series' own value at their step (frames since the last
+   * snapshot or compaction); rows before it may be a decimated bucket's extremes, each from
+   * another step of the bucket than the one they are shown at.
+   */
+  get exactFrom(): number {
+    return this.decimated ? this.settled : 0;
+  }
+
   /** The series names (without the step column). */
   names(): string[] {
     return this.columns.slice(1);

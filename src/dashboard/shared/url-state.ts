@@ -1,18 +1,19 @@
-import { CHART_KEYS, DEFAULT_LOG, type ChartKey } from './chart-specs.js';
+import { formatLogParam, parseLogParam, type LogCharts } from './log-charts.js';
 
 /**
  * What the page URL says about the view, so a reload or a shared link opens the same view:
  *
  * - `run=7` — the selected run;
- * - `log=norms,head` — the charts with a log y axis; `log=1` all of them, `log=0` none;
- *   absent: the default (the loss chart only);
+ * - `log=norms,head,plugin:headAsym` — the charts with a log y axis; `log=1` all of them (also
+ *   the plug-in charts still to come), `log=0` none; absent: the default (the loss chart only).
+ *   A name that cannot be a chart is ignored;
  * - `from=1200&to=5000` — the zoomed step range shared by all charts.
  *
  * Any other parameter (notably `token`) is left as it is.
  */
 export interface ViewState {
   readonly run: number | null;
-  readonly log: readonly ChartKey[];
+  readonly log: LogCharts;
   readonly zoom: { readonly from: number; readonly to: number } | null;
 }
 
@@ -23,7 +24,7 @@ export function readViewState(search: string = location.search): ViewState {
   const to = int(params.get('to'));
   return {
     run,
-    log: parseLog(params.get('log')),
+    log: parseLogParam(params.get('log')),
     zoom: from !== null && to !== null && to > from ? { from, to } : null,
   };
 }
@@ -33,11 +34,11 @@ export function viewStateUrl(state: ViewState, current: Location | URL = locatio
   const url = new URL(current.href);
   const params = url.searchParams;
   setOrDelete(params, 'run', state.run === null ? null : String(state.run));
-  setOrDelete(params, 'log', formatLog(state.log));
+  setOrDelete(params, 'log', formatLogParam(state.log));
   setOrDelete(params, 'from', state.zoom ? String(state.zoom.from) : null);
   setOrDelete(params, 'to', state.zoom ? String(state.zoom.to) : null);
-  // Commas need no escaping in a query; `log=norms,loss` reads better than `log=norms%2Closs`.
-  const search = params.toString().replace(/%2C/gi, ',');
+  // Commas and colons need no escaping in a query; `log=norms,plugin:x` reads better escaped less.
+  const search = params.toString().replace(/%2C/gi, ',').replace(/%3A/gi, ':');
   return `${url.pathname}${search ? `?${search}` : ''}${url.hash}`;
 }
 
@@ -47,23 +48,6 @@ export function writeViewState(state: ViewState, mode: 'push' | 'replace'): void
   if (next === `${location.pathname}${location.search}${location.hash}`) return;
   if (mode === 'push') history.pushState(null, '', next);
   else history.replaceState(null, '', next);
-}
-
-function parseLog(value: string | null): ChartKey[] {
-  if (value === null) return [...DEFAULT_LOG];
-  const v = value.trim();
-  if (v === '1' || v === 'all' || v === 'true') return [...CHART_KEYS];
-  if (v === '0' || v === '' || v === 'none' || v === 'false') return [];
-  const wanted = new Set(v.split(',').map((s) => s.trim()));
-  return CHART_KEYS.filter((key) => wanted.has(key));
-}
-
-function formatLog(log: readonly ChartKey[]): string | null {
-  const set = new Set(log);
-  if (set.size === DEFAULT_LOG.length && DEFAULT_LOG.every((k) => set.has(k))) return null;
-  if (CHART_KEYS.every((k) => set.has(k))) return '1';
-  if (set.size === 0) return '0';
-  return CHART_KEYS.filter((k) => set.has(k)).join(',');
 }
 
 function setOrDelete(params: URLSearchParams, key: string, value: string | null): void {

@@ -29,6 +29,34 @@ export const startFormStyles = [
       color: var(--pw-text, #1a1d21);
       font-weight: 600;
     }
+    fieldset {
+      margin: 0;
+      padding: 4px 8px 6px;
+      border: 1px solid var(--pw-border, #d7dce3);
+      border-radius: 4px;
+      display: flex;
+      flex-direction: column;
+      gap: 2px;
+    }
+    legend {
+      font-size: 12px;
+      color: var(--pw-muted, #4b5563);
+      padding: 0 4px;
+    }
+    label.check {
+      flex-direction: row;
+      align-items: center;
+      gap: 6px;
+      color: var(--pw-text, #1a1d21);
+      font-size: 13px;
+    }
+    label.check input {
+      width: auto;
+      margin: 0;
+    }
+    label.check .muted {
+      font-size: 12px;
+    }
     .row {
       display: flex;
       align-items: center;

@@ -1,4 +1,4 @@
-import { invertSpd, jacobiEigenSymmetric, matMul } from '../../model/linalg.js';
+import { fromEigen, invertSpd, jacobiEigenSymmetric, matMul } from '../../model/linalg.js';
 
 /**
  * The closed-form predictors of SPEC §6 on m×m row-major matrices, in float64.
@@ -62,15 +62,7 @@ export function directPredHead(Fhat: ArrayLike<number>, m: number): Float64Array
   const { values, vectors } = jacobiEigenSymmetric(Fhat, m);
   const top = Math.max(...values);
   const p = Array.from(values, (s) => (top > 0 ? Math.sqrt(Math.max(s, 0) / top) : 0) + DIRECTPRED_EPS);
-  const out = new Float64Array(m * m);
-  for (let i = 0; i < m; i++) {
-    for (let k = 0; k < m; k++) {
-      let sum = 0;
-      for (let j = 0; j < m; j++) sum += vectors[i * m + j] * p[j] * vectors[k * m + j];
-      out[i * m + k] = sum;
-    }
-  }
-  return out;
+  return fromEigen(p, vectors, m);
 }
 
 /** Each row divided by its diagonal entry, so the matrix compares with E (unit diagonal). */

@@ -1,0 +1,1 @@
+export { HeadMapsElement } from './head-maps.component.js';
