@@ -5,7 +5,8 @@ import { defineConfig } from 'vite';
 const server = process.env.PHASEWATCH_URL ?? 'http://127.0.0.1:8787';
 
 /**
- * Builds the dashboard (src/dashboard) into dist/dashboard, which the phasewatch server serves.
+ * Builds the dashboard (src/dashboard) into dist/dashboard, which the phasewatch server serves, with
+ * figure.html, the page `phasewatch reproduce` draws its figures on.
  * `base: './'` keeps every asset URL relative, so the bundle works wherever it is mounted.
  */
 export default defineConfig({
@@ -17,6 +18,8 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,
+    // The dashboard, and the page that draws the reproduction report's figures.
+    rollupOptions: { input: { index: fileURLToPath(new URL('src/dashboard/index.html', import.meta.url)), figure: fileURLToPath(new URL('src/dashboard/figure.html', import.meta.url)) } },
   },
   server: {
     proxy: {

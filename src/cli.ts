@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { exportCommand } from './cli/commands/export.js';
 import { presetsCommand } from './cli/commands/presets.js';
+import { reproduceCommand } from './cli/commands/reproduce.js';
 import { resumeCommand } from './cli/commands/resume.js';
 import { branchCommand } from './cli/commands/branch.js';
 import { runCommand } from './cli/commands/run.js';
@@ -24,6 +25,7 @@ export function buildProgram(branchRules: readonly BranchRule[] = []): Command {
     .addCommand(branchCommand())
     .addCommand(exportCommand())
     .addCommand(validateCommand())
+    .addCommand(reproduceCommand())
     .addCommand(presetsCommand());
 }
 

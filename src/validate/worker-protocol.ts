@@ -6,6 +6,14 @@ export interface ValidationJob {
   readonly config: RunConfig;
   /** The row whose `settled` test may stop the run early; null to train every step. */
   readonly settleRow: string | null;
+  /** Also stop once this offline mark (SPEC §3, read from the records so far) has held `steps` steps. */
+  readonly stopAfter?: StopAfter;
+}
+
+/** A phase mark a run may stop at: the end of phase I, phase III done, phase IV complete, collapse. */
+export interface StopAfter {
+  readonly mark: 'T1' | 'T3' | 'T4' | 'collapse';
+  readonly steps: number;
 }
 
 export interface WorkerSetup {

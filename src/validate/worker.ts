@@ -1,7 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { analyseTrajectory, trajectoryFromRecords } from '../analysis/trajectory.js';
+import { analyseTrajectory, trajectoryFromRecords, type PhaseMarks } from '../analysis/trajectory.js';
 import { selectBackend } from '../model/backend.js';
 import type { MetricRecord } from '../operators/frames.js';
+import { metricPluginsFor } from '../operators/metrics/metric-modules.js';
 import { Run } from '../streams/run.js';
 import { trainRecorded } from '../streams/run-recorder.js';
 import { Store } from '../store/store.js';
@@ -15,16 +16,22 @@ const port = parentPort!;
 const setup = workerData as WorkerSetup;
 const send = (message: FromWorker) => port.postMessage(message);
 
+/** Whether a job's stopping rules say its run may end now. */
+function settled(job: ValidationJob, marks: PhaseMarks): boolean {
+  if (job.settleRow && rowById(job.settleRow).settled(marks)) return true;
+  const at = job.stopAfter ? marks[job.stopAfter.mark] : null;
+  return at !== null && marks.lastStep >= at + job.stopAfter!.steps;
+}
+
 async function runJob(store: Store, job: ValidationJob): Promise<void> {
-  const run = new Run(job.config);
-  if (job.settleRow) {
-    const row = rowById(job.settleRow);
+  const run = new Run(job.config, { plugins: await metricPluginsFor(job.config) });
+  if (job.settleRow || job.stopAfter) {
     const records: MetricRecord[] = [];
+    // A run stopping at an early mark (T1 ≈ 150 steps at a large η) is checked more often.
+    const every = job.stopAfter ? Math.max(job.config.log.metricsEvery, 50) : CHECK_EVERY;
     run.metrics$.subscribe((record) => {
       records.push(record);
-      if (record.step % CHECK_EVERY === 0 && row.settled(analyseTrajectory(trajectoryFromRecords(records), job.config.model.m))) {
-        run.control.stop();
-      }
+      if (record.step % every === 0 && settled(job, analyseTrajectory(trajectoryFromRecords(records), job.config.model.m))) run.control.stop();
     });
   }
   const outcome = await trainRecorded(run, store, job.runId);
