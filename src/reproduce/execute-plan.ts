@@ -64,6 +64,9 @@ export async function executePlan(plan: ReproducePlan, options: ExecuteOptions):
   // m = 64 runs dominate: started first, they overlap everything else.
   const order = [...planned].sort((a, b) => cost(b.config) - cost(a.config));
   let done = 0;
+  // The time left is read from the cost done so far, not the run count: the m = 64 runs weigh most.
+  const total = planned.reduce((sum, p) => sum + cost(p.config), 0);
+  let costDone = 0;
   const results = await runJobs(
     order.map((p) => ({ runId: p.runId, config: p.config, settleRow: p.run.settleRow ?? null, stopAfter: p.run.stopAfter })),
     options.jobs ?? availableParallelism(),
@@ -71,7 +74,8 @@ export async function executePlan(plan: ReproducePlan, options: ExecuteOptions):
     (result) => {
       done += 1;
       const p = planned.find((x) => x.runId === result.runId)!;
-      const left = (elapsed() / done) * (planned.length - done);
+      costDone += cost(p.config);
+      const left = (elapsed() / costDone) * (total - costDone);
       write(`  [${done}/${planned.length}] ${p.run.experiment}: ${p.run.label}, seed ${p.run.seed} — ${result.status} at step ${result.step}${result.error ? `: ${result.error}` : ''} (${elapsed().toFixed(0)} s, ≈ ${left.toFixed(0)} s left)\n`);
     },
   );
