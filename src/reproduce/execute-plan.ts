@@ -3,7 +3,9 @@ import { analyseTrajectory, type PhaseMarks } from '../analysis/trajectory.js';
 import { resolveConfig } from '../config/load.js';
 import type { RunConfig } from '../config/schema.js';
 import { RunManager } from '../streams/run-manager.js';
+import { UsageError } from '../errors.js';
 import type { Store } from '../store/store.js';
+import type { RunRecord } from '../store/types.js';
 import { trajectoryFromStore } from '../validate/validate.js';
 import { runJobs } from '../validate/worker-pool.js';
 import type { PlannedRun, ReproducePlan } from './plan.js';
@@ -47,6 +49,10 @@ function configOf(plan: ReproducePlan, run: Pick<PlannedRun, 'preset' | 'sets' |
 
 const marksOf = (store: Store, runId: number, m: number) => analyseTrajectory(trajectoryFromStore(store, runId), m);
 
+/** The stored name of a planned run, which {@link readExecutedPlan} matches runs by. */
+const runName = (run: PlannedRun) => `reproduce:${run.experiment}:${run.label}`;
+const familyName = (seed: number) => `reproduce:branch:seed ${seed}`;
+
 /**
  * Trains a reproduction plan: every planned run on the worker pool (one thread per core, the
  * longest first so that none is left alone at the end), then the branch families, each parent
@@ -58,7 +64,7 @@ export async function executePlan(plan: ReproducePlan, options: ExecuteOptions):
   const elapsed = () => (performance.now() - started) / 1000;
   const planned = plan.runs.map((run) => {
     const { config, capped } = configOf(plan, run);
-    const record = store.createRun({ name: `reproduce:${run.experiment}:${run.label}`, preset: run.preset, config, seed: run.seed, backend: options.backend, targetSteps: config.steps });
+    const record = store.createRun({ name: runName(run), preset: run.preset, config, seed: run.seed, backend: options.backend, targetSteps: config.steps });
     return { run, config, capped, runId: record.id };
   });
   // m = 64 runs dominate: started first, they overlap everything else.
@@ -79,13 +85,47 @@ export async function executePlan(plan: ReproducePlan, options: ExecuteOptions):
       write(`  [${done}/${planned.length}] ${p.run.experiment}: ${p.run.label}, seed ${p.run.seed} — ${result.status} at step ${result.step}${result.error ? `: ${result.error}` : ''} (${elapsed().toFixed(0)} s, ≈ ${left.toFixed(0)} s left)\n`);
     },
   );
-  const statusOf = new Map(results.map((r) => [r.runId, r.status]));
-  const runs = planned.map(({ run, config, capped, runId }) => ({ ...run, runId, config, capped, status: statusOf.get(runId) ?? 'missing', marks: marksOf(store, runId, config.model.m) }));
+  for (const result of results) if (result.status === 'failed') write(`  run ${result.runId} failed: ${result.error ?? 'unknown error'}\n`);
+  for (const seed of plan.branch.seeds) await trainFamily(plan, seed, options);
+  const executed = readExecutedPlan(plan, store, elapsed());
+  write(`  branch experiment: ${executed.families.length} parent(s), ${executed.families.reduce((n, f) => n + f.branches.length, 0)} branch(es) (${elapsed().toFixed(0)} s)\n`);
+  return executed;
+}
 
-  const families: BranchFamily[] = [];
-  for (const seed of plan.branch.seeds) families.push(await trainFamily(plan, seed, options));
-  write(`  branch experiment: ${families.length} parent(s), ${families.reduce((n, f) => n + f.branches.length, 0)} branch(es) (${elapsed().toFixed(0)} s)\n`);
-  return { runs, families, seconds: elapsed() };
+/**
+ * The results of a plan as stored: its runs, matched in order by name, and the branch families
+ * (parents by name, branches by lineage), each with its phase marks read off the trajectory.
+ * `reproduce --report-only` reads a finished database this way.
+ * @throws UsageError when the database holds the runs of another plan
+ */
+export function readExecutedPlan(plan: ReproducePlan, store: Store, seconds?: number): ExecutedPlan {
+  const stored = store.listRuns().sort((a, b) => a.id - b.id);
+  const top = stored.filter((r) => r.parentId === null && r.name.startsWith('reproduce:') && !r.name.startsWith('reproduce:branch:'));
+  const mismatch = plan.runs.findIndex((run, i) => top[i]?.name !== runName(run) || top[i]?.seed !== run.seed);
+  if (top.length !== plan.runs.length || mismatch >= 0) {
+    throw new UsageError(`${store.path} holds the runs of another plan (${top.length} runs, expected ${plan.runs.length}${mismatch >= 0 ? `; run ${mismatch + 1} differs` : ''}): give the same --quick and --seeds as when it was made, or rerun without --report-only`);
+  }
+  const trained = (run: PlannedRun, record: RunRecord): TrainedRun => {
+    const config = record.config as RunConfig;
+    return { ...run, runId: record.id, config, capped: plan.maxSteps !== null && configOf(plan, run).capped, status: record.status, marks: marksOf(store, record.id, config.model.m) };
+  };
+  const runs = plan.runs.map((run, i) => trained(run, top[i]));
+  const families = plan.branch.seeds.flatMap((seed): BranchFamily[] => {
+    const parent = stored.find((r) => r.name === familyName(seed));
+    if (!parent) return [];
+    const config = parent.config as RunConfig;
+    return [
+      {
+        seed,
+        parent: trained({ experiment: 'phases', label: 'branch parent', preset: 'default', sets: plan.branch.sets, seed }, parent),
+        branches: stored
+          .filter((r) => r.parentId === parent.id)
+          .map((r) => ({ rule: ruleOf(r.name, plan), runId: r.id, forkStep: r.forkStep ?? 0, marks: marksOf(store, r.id, config.model.m) })),
+      },
+    ];
+  });
+  const times = stored.flatMap((r) => [Date.parse(r.createdAt), Date.parse(r.finishedAt ?? r.updatedAt)]);
+  return { runs, families, seconds: seconds ?? (Math.max(...times) - Math.min(...times)) / 1000 };
 }
 
 /** Relative cost of a run: steps × batch × (m² for the m×m products that dominate at large m). */
@@ -94,43 +134,21 @@ function cost(config: RunConfig): number {
 }
 
 /** A default run with the branch rules, trained with its branches until all have ended. */
-async function trainFamily(plan: ReproducePlan, seed: number, options: ExecuteOptions): Promise<BranchFamily> {
-  const { store } = options;
-  const { config, capped } = configOf(plan, { preset: 'default', sets: plan.branch.sets, seed });
-  const manager = new RunManager(store, options.backend, { threads: availableParallelism() >= 2 });
-  const forks: { runId: number; forkStep: number }[] = [];
+async function trainFamily(plan: ReproducePlan, seed: number, options: ExecuteOptions): Promise<void> {
+  const { config } = configOf(plan, { preset: 'default', sets: plan.branch.sets, seed });
+  const manager = new RunManager(options.store, options.backend, { threads: availableParallelism() >= 2 });
   const outcomes: Promise<unknown>[] = [];
   try {
     manager.events$.subscribe((event) => {
-      if (event.type !== 'branched') return;
-      forks.push({ runId: event.runId, forkStep: event.forkStep });
-      outcomes.push(manager.requireLive(event.runId).outcome);
+      if (event.type === 'branched') outcomes.push(manager.requireLive(event.runId).outcome);
     });
-    const parent = manager.start(config, { preset: 'default', name: `reproduce:branch:seed ${seed}`, branchRules: plan.branch.rules });
-    outcomes.push(parent.outcome);
+    outcomes.push(manager.start(config, { preset: 'default', name: familyName(seed), branchRules: plan.branch.rules }).outcome);
     // Branches appear while the parent trains: wait until no run is left, new ones included.
     for (let waited = 0; waited < outcomes.length; ) {
       const batch = outcomes.slice(waited);
       waited = outcomes.length;
       await Promise.all(batch);
     }
-    const parentRun: TrainedRun = {
-      experiment: 'phases',
-      label: 'branch parent',
-      preset: 'default',
-      sets: plan.branch.sets,
-      seed,
-      runId: parent.id,
-      config,
-      status: store.getRun(parent.id)?.status ?? 'missing',
-      marks: marksOf(store, parent.id, config.model.m),
-      capped,
-    };
-    return {
-      seed,
-      parent: parentRun,
-      branches: forks.map((f) => ({ ...f, rule: ruleOf(store.getRun(f.runId)?.name ?? '', plan), marks: marksOf(store, f.runId, config.model.m) })),
-    };
   } finally {
     await manager.close();
   }

@@ -2,9 +2,11 @@ import fs from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UsageError } from '../errors.js';
 import { tf } from '../model/tf.js';
 import { Store } from '../store/store.js';
-import { executePlan } from './execute-plan.js';
+import { executePlan, readExecutedPlan } from './execute-plan.js';
+import type { FigureSpec } from './figure-spec.js';
 import type { FindingContext, Section } from './findings/finding.js';
 import { paper64Section, predictorSection } from './findings/heads.js';
 import { ablationsSection, phasesSection } from './findings/phases.js';
@@ -18,6 +20,8 @@ export interface ReproduceOptions {
   readonly quick?: boolean;
   readonly seeds?: number;
   readonly maxSteps?: number;
+  /** Train nothing: read the runs already in `outDir`/runs.db (made with the same plan options) and write the report again. */
+  readonly reportOnly?: boolean;
   /** Where REPORT.md, figures/ and runs.db go. */
   readonly outDir: string;
   readonly backend: string;
@@ -38,6 +42,9 @@ export interface ReproduceResult {
 
 /** Rough wall-clock minutes on two cores, said before starting (measured on the reference machine). */
 const EXPECTED_MINUTES = { quick: 3, full: 20 };
+
+/** Whether a figure's first series has a value to draw (every figure leads with its data). */
+const hasData = (spec: FigureSpec) => (spec.series[0]?.y ?? []).some((v) => v !== null && Number.isFinite(v));
 
 function packageVersion(): string {
   const file = fileURLToPath(new URL('../../package.json', import.meta.url));
@@ -60,17 +67,22 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
   const jobs = options.jobs ?? availableParallelism();
   fs.mkdirSync(options.outDir, { recursive: true });
   const dbPath = path.join(options.outDir, 'runs.db');
-  for (const suffix of ['', '-wal', '-shm']) fs.rmSync(dbPath + suffix, { force: true });
+  if (options.reportOnly && !fs.existsSync(dbPath)) throw new UsageError(`--report-only: no ${dbPath} to read; run \`phasewatch reproduce\` first`);
+  if (!options.reportOnly) for (const suffix of ['', '-wal', '-shm']) fs.rmSync(dbPath + suffix, { force: true });
   const expected = EXPECTED_MINUTES[plan.quick ? 'quick' : 'full'] * (2 / Math.min(jobs, 2));
-  options.write(
+  if (!options.reportOnly) options.write(
     `reproduce${plan.quick ? ' --quick' : ''}: ${plan.runs.length} runs and ${plan.branch.seeds.length} branch families on ${jobs} worker thread(s)` +
       `${plan.maxSteps !== null ? `, at most ${plan.maxSteps} steps each` : ''} — expect about ${plan.maxSteps !== null ? 'a minute' : `${expected.toFixed(0)} minutes`} → ${options.outDir}\n`,
   );
   const store = Store.open(dbPath);
   try {
-    const executed = await executePlan(plan, { store, backend: options.backend, jobs, write: options.write });
+    const executed = options.reportOnly ? readExecutedPlan(plan, store) : await executePlan(plan, { store, backend: options.backend, jobs, write: options.write });
     const ctx: FindingContext = { store, plan: executed };
-    const sections = [phasesSection(ctx), ablationsSection(ctx), scalingSection(ctx), paper64Section(ctx), predictorSection(ctx), branchSection(ctx), questionsSection(ctx)];
+    // A figure none of whose runs reached what it plots (a short budget) is left out, not drawn empty.
+    const sections = [phasesSection(ctx), ablationsSection(ctx), scalingSection(ctx), paper64Section(ctx), predictorSection(ctx), branchSection(ctx), questionsSection(ctx)].map((section) => ({
+      ...section,
+      figures: section.figures.filter(hasData),
+    }));
     const specs = sections.flatMap((s) => s.figures);
     options.write(`  drawing ${specs.length} figures in headless Chromium…\n`);
     const figures = await renderFigures(specs, { dashboardDir: options.dashboardDir, outDir: path.join(options.outDir, 'figures'), chromium: options.chromium });
@@ -81,7 +93,8 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
       seconds: executed.seconds,
       cores: availableParallelism(),
       versions: { phasewatch: packageVersion(), Node: process.version, 'TensorFlow.js': tf.version_core },
-      backend: options.backend,
+      // A report written again names the backend the runs were trained on.
+      backend: options.reportOnly ? (store.getRun(executed.runs[0]?.runId ?? -1)?.backend ?? options.backend) : options.backend,
       runs: executed.runs.length + executed.families.reduce((n, f) => n + 1 + f.branches.length, 0),
       database: path.relative(process.cwd(), dbPath) || dbPath,
     });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { colour } from '../../src/dashboard/shared/palette.js';
 import { Store } from '../../src/store/store.js';
-import { runCliOk, tempDir } from '../cli/run-cli.js';
+import { runCli, runCliOk, tempDir } from '../cli/run-cli.js';
 import { buildDashboard } from '../dashboard/browser.js';
 import { countNear, decodePng } from './png.js';
 
@@ -50,6 +50,19 @@ describe('phasewatch reproduce', () => {
       // the legend (whose swatch has that colour too, so the bottom of the image is left out).
       expect(countNear(png, colour(0), Math.floor(0.7 * png.height)), `${name}: pixels of the first series in the plot`).toBeGreaterThan(40);
     }
+
+    // --report-only writes the same findings again from the stored runs, training nothing…
+    fs.rmSync(path.join(out, 'figures'), { recursive: true });
+    const again = await runCliOk(['reproduce', '--report-only', '--quick', '--max-steps', '300', '--seeds', '1', '--out', out, '--dashboard', dashboard], 120_000);
+    expect(again.stdout).not.toMatch(/\[1\/30\]/);
+    const rewritten = fs.readFileSync(path.join(out, 'REPORT.md'), 'utf8');
+    const summaryRows = (text: string) => text.split('\n').filter((line) => /^\| \[\d+\.\d+\]/.test(line));
+    expect(summaryRows(rewritten)).toEqual(rows);
+    expect(fs.readdirSync(path.join(out, 'figures')).sort()).toEqual([...figures].sort());
+    // …and refuses a database made by another plan, naming the mismatch.
+    const other = await runCli(['reproduce', '--report-only', '--seeds', '2', '--out', out, '--dashboard', dashboard]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/holds the runs of another plan \(30 runs, expected \d+/);
 
     const store = Store.open(path.join(out, 'runs.db'));
     try {

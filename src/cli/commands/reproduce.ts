@@ -14,6 +14,7 @@ interface ReproduceCliOptions {
   jobs?: number;
   backend?: string;
   dashboard?: string;
+  reportOnly?: boolean;
 }
 
 /** `phasewatch reproduce`: every claim of the paper and the notes, measured, as a report with figures. */
@@ -25,6 +26,7 @@ export function reproduceCommand(): Command {
     .option('--seeds <n>', 'seeds per experiment (default 5 for phases and ablations, 3 for sweeps; 2 and 1 with --quick)', parseCount('--seeds'))
     .option('--max-steps <n>', 'cap every run at n steps (a smoke test of the pipeline; claims will mostly be "not reached")', parseCount('--max-steps'))
     .option('--jobs <n>', 'worker threads (default: the number of cores)', parseCount('--jobs'))
+    .option('--report-only', 'train nothing: write the report and figures again from the runs in <out>/runs.db (same --quick and --seeds as when it was made)')
     .option('--dashboard <dir>', 'the built dashboard holding figure.html (default: the one `npm run build` made)')
     .addOption(backendOption())
     .action(async (options: ReproduceCliOptions) => {
@@ -35,6 +37,7 @@ export function reproduceCommand(): Command {
         quick: options.quick,
         seeds: options.seeds,
         maxSteps: options.maxSteps,
+        reportOnly: options.reportOnly,
         outDir: path.resolve(options.out),
         backend: backend.name,
         jobs: options.jobs,

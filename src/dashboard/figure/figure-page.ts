@@ -23,7 +23,12 @@ const GREY_BAND = '#9ca3af';
 let plot: uPlot | null = null;
 
 const colourOf = (c: number | string) => (typeof c === 'number' ? colour(c) : c);
-const tick = (v: number) => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(0) : String(Number(v.toPrecision(4))));
+/** Axis numbers: 12k for steps, 1e-4 for tiny values, else up to four significant digits. */
+const tick = (v: number) => {
+  if (Math.abs(v) >= 1e4) return `${Number((v / 1000).toPrecision(4))}k`;
+  if (Math.abs(v) < 1e-3 && v !== 0) return v.toExponential(0);
+  return String(Number(v.toPrecision(4)));
+};
 
 /** Bands behind the lines and labelled marks over them, in plot coordinates. */
 function drawOverlay(u: uPlot, spec: FigureSpec, layer: 'bands' | 'marks'): void {

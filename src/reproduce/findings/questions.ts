@@ -2,6 +2,15 @@ import type { FigureSeries } from '../figure-spec.js';
 import { durations } from './phases.js';
 import { mean, median, rerunCommand, runsOf, seriesOf, spread, stepText, valuesBetween, type Finding, type FindingContext, type Section } from './finding.js';
 
+/** The answer in words: whether every branch that dropped the head at phase III still learned v₂. */
+function learnedAfterIII(list: readonly { branch: { marks: { T3: number | null; outcome: string } } }[]): string {
+  if (!list.length) return '';
+  const learned = list.filter(({ branch }) => branch.marks.T3 !== null).length;
+  if (learned === list.length) return 'Yes — once the substitution has turned, the second neuron learns v₂ without the head, and no later than with it: ';
+  if (learned === 0) return 'No — without the head from phase III on, the second neuron does not learn v₂: ';
+  return `In ${learned} of ${list.length} seeds the second neuron still learns v₂ without the head: `;
+}
+
 /** Dropping the head at the start of phase II and of phase III, by branch rules. */
 export function branchSection(ctx: FindingContext): Section {
   const families = ctx.plan.families;
@@ -22,9 +31,9 @@ export function branchSection(ctx: FindingContext): Section {
       verdict: atII.length === 0 ? 'not reached' : collapsedII === atII.length ? 'holds' : 'does not hold',
     },
     {
-      claim: 'Dropping the head when phase III begins',
-      expected: 'not said: does the second neuron still learn v₂ once the substitution has turned?',
-      measured: `forks at step ${spread(atIII.map(({ branch }) => branch.forkStep))}: ${outcomes(atIII)}; v₂ learned (T₃) at ${spread(atIII.map(({ branch }) => branch.marks.T3))} against ${spread(atIII.map(({ family }) => family.parent.marks.T3))} in the parents`,
+      claim: 'Does the second neuron still learn v₂ if the head is dropped when phase III begins?',
+      expected: 'not said in the paper or the notes',
+      measured: `${learnedAfterIII(atIII)}forks at step ${spread(atIII.map(({ branch }) => branch.forkStep))}: ${outcomes(atIII)}; v₂ learned (T₃) at ${spread(atIII.map(({ branch }) => branch.marks.T3))} against ${spread(atIII.map(({ family }) => family.parent.marks.T3))} in the parents`,
       verdict: atIII.length === 0 ? 'not reached' : 'answered',
     },
   ];
@@ -65,6 +74,27 @@ export function branchSection(ctx: FindingContext): Section {
   };
 }
 
+/** Question 1 in words: is phase I the longest at d = 64, and how long is it in the figure's setting? */
+function phaseOneLead(sgd: { I: number; II: number } | null, m64: { marks: { T1: number | null; lastStep: number } } | undefined): string {
+  if (!sgd) return '';
+  const longest = sgd.I >= sgd.II;
+  const figure = m64?.marks.T1 != null ? ` In the paper’s setting (m = 64, Adam) phase I is over within ${m64.marks.T1} of ${m64.marks.lastStep} steps.` : '';
+  return (
+    `${longest ? 'Phase I is the longest phase here, but' : 'At d = 64 phase I is not the longest phase — phase II is — and'} the head does not move during it, so a plot of E shows only a flat start.` +
+    `${figure} T₁ itself grows about as d² (section 3), so the theory's ordering may hold at large d; how phase II scales with d is not measured here. `
+  );
+}
+
+/** Question 2 in words: does E return to I for every view split tried? */
+function viewsLead(views: readonly { x?: number; marks: { T4: number | null } }[]): string {
+  if (!views.length) return '';
+  const odd = views.filter((r) => r.x !== 8);
+  const back = odd.filter((r) => r.marks.T4 !== null).length;
+  const smallest = Math.min(...odd.map((r) => r.x!));
+  if (back === odd.length) return `Yes, here: even with view 1 keeping ${smallest} of 16 patches against 14, E returns to I (T₄ reached) in every seed. `;
+  return `Not always: with views of different law, E returned to I in ${back} of ${odd.length} runs. `;
+}
+
 /** The two open questions the notes end with. */
 export function questionsSection(ctx: FindingContext): Section {
   const sgd = runsOf(ctx, 'phases', 'default');
@@ -96,15 +126,14 @@ export function questionsSection(ctx: FindingContext): Section {
       claim: 'Open question 1: phase I is the longest, yet the paper’s figure does not show it — why?',
       expected: 'the notes: T₁ = d^{2+o(1)}/η is the longest phase, but E does not learn during it',
       measured:
-        `share of the time to T₄ — SGD (d = 64): ${pct(share(sgd))}; Adam: ${pct(share(adam))}; max |E_kj*| during phase I: ${spread(flatHead, 4)}. ` +
-        `${m64 ? `At m = 64 under Adam (the figure’s setting) phase I ends at step ${stepText(m64.marks.T1)} of ${m64.marks.lastStep}. ` : ''}` +
-        `T₁ grows as d² (above): at d = ${largestD} it is ${spread(dRuns.filter((r) => r.x === largestD).map((r) => r.marks.T1))} steps.`,
+        `${phaseOneLead(share(sgd), m64)}share of the time to T₄ — SGD (d = 64): ${pct(share(sgd))}; Adam: ${pct(share(adam))}; max |E_kj*| during phase I: ${spread(flatHead, 4)}. ` +
+        `${largestD ? `At d = ${largestD}, T₁ = ${spread(dRuns.filter((r) => r.x === largestD).map((r) => r.marks.T1))} steps` : ''}`,
       verdict: 'answered',
     },
     {
       claim: 'Open question 2: does the head return to the identity when the two views are not identically distributed?',
       expected: 'the notes: E → I relies on x and its augmentation having one law; with views of different law it need not',
-      measured: viewText || 'not run',
+      measured: viewText ? `${viewsLead(views)}${viewText}` : 'not run',
       verdict: views.length ? 'answered' : 'not reached',
     },
   ];

@@ -7,19 +7,24 @@ interface Sweep {
   readonly runs: readonly TrainedRun[];
   readonly xs: number[];
   readonly ys: number[];
+  /** The seed of each point. */
+  readonly seeds: number[];
   readonly fit: PowerLawFit | null;
 }
+
+/** Seeds as shades of the palette's first blue, so the points read as one measurement. */
+const SEED_COLOURS: readonly (number | string)[] = [0, '#6a9be0', '#0b3a80', '#93b8ec', '#163f7a'];
 
 /** The measured points (x, y) of a sweep and their power-law fit (null with fewer than two points). */
 function sweep(runs: readonly TrainedRun[], measure: (run: TrainedRun) => number | null): Sweep {
   const points = runs.flatMap((r) => {
     const y = measure(r);
-    return r.x !== undefined && y !== null && y > 0 ? [[r.x, y] as const] : [];
+    return r.x !== undefined && y !== null && y > 0 ? [[r.x, y, r.seed] as const] : [];
   });
   const xs = points.map(([x]) => x);
   const ys = points.map(([, y]) => y);
   const distinct = new Set(xs).size;
-  return { runs, xs, ys, fit: distinct >= 2 ? fitPowerLaw(xs, ys) : null };
+  return { runs, xs, ys, seeds: points.map(([, , seed]) => seed), fit: distinct >= 2 ? fitPowerLaw(xs, ys) : null };
 }
 
 /** Every swept value has a measurement: a fit over part of the range says little about the exponent. */
@@ -27,10 +32,16 @@ const reachedAll = (s: Sweep) => new Set(s.runs.map((r) => r.x)).size === new Se
 
 const fitText = (fit: PowerLawFit | null) => (fit ? `fitted exponent ${fit.slope.toFixed(2)} ± ${fit.slopeError.toFixed(2)} (R² = ${fit.r2.toFixed(3)}, ${fit.points} runs)` : 'too few runs reached the mark for a fit');
 
-/** Per x, the values measured over seeds. */
+/** Per x, the values measured over seeds, and how many seeds reached the mark where some did not. */
 function byX(s: Sweep, digits: number): string {
   const xs = [...new Set(s.runs.map((r) => r.x!))].sort((a, b) => a - b);
-  return xs.map((x) => `${x}: ${spread(s.ys.filter((_, i) => s.xs[i] === x), digits)}`).join(', ');
+  return xs
+    .map((x) => {
+      const measured = s.ys.filter((_, i) => s.xs[i] === x);
+      const tried = s.runs.filter((r) => r.x === x).length;
+      return `${x}: ${spread(measured, digits)}${measured.length < tried ? ` (${measured.length} of ${tried} seeds reached it)` : ''}`;
+    })
+    .join(', ');
 }
 
 /** Points and fit line on log–log axes, with the theory's slope through the points' centre. */
@@ -49,7 +60,13 @@ function logLogFigure(name: string, title: string, caption: string, xLabel: stri
     logX: true,
     logY: true,
     series: [
-      { label: 'runs', x: s.xs, y: s.ys, color: 0, points: true },
+      // One series per seed: several seeds at one x must each keep their point.
+      ...[...new Set(s.seeds)]
+        .sort((a, b) => a - b)
+        .map((seed, i) => {
+          const mine = s.seeds.flatMap((sd, k) => (sd === seed ? [k] : []));
+          return { label: `seed ${seed}`, x: mine.map((k) => s.xs[k]), y: mine.map((k) => s.ys[k]), color: SEED_COLOURS[i % SEED_COLOURS.length], points: true };
+        }),
       ...(s.fit ? [{ label: `fit: slope ${s.fit.slope.toFixed(2)}`, x: ends, y: ends.map((x) => s.fit!.scale * x ** s.fit!.slope), color: 1 }] : []),
       { label: theoryLabel, x: ends, y: ends.map((x) => centreY * (x / centre) ** theory), color: '#6b7280', dash: [5, 4] },
     ],

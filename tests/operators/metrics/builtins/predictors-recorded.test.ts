@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyseTrajectory, type PhaseMarks } from '../../src/analysis/trajectory.js';
-import { resolveConfig } from '../../src/config/load.js';
-import { selectBackend } from '../../src/model/backend.js';
-import { MetricModules, withMetricFiles } from '../../src/operators/metrics/metric-modules.js';
-import { Run } from '../../src/streams/run.js';
-import { trainRecorded } from '../../src/streams/run-recorder.js';
-import { Store } from '../../src/store/store.js';
+import { analyseTrajectory, type PhaseMarks } from '../../../../src/analysis/trajectory.js';
+import { resolveConfig } from '../../../../src/config/load.js';
+import { selectBackend } from '../../../../src/model/backend.js';
+import { MetricModules, withMetricFiles } from '../../../../src/operators/metrics/metric-modules.js';
+import { Run } from '../../../../src/streams/run.js';
+import { trainRecorded } from '../../../../src/streams/run-recorder.js';
+import { Store } from '../../../../src/store/store.js';
 
 /**
  * The closed-form predictors on a recorded run of the default preset (seed 0), read back from
