@@ -73,7 +73,7 @@ export async function executePlan(plan: ReproducePlan, options: ExecuteOptions):
   // The time left is read from the cost done so far, not the run count: the m = 64 runs weigh most.
   const total = planned.reduce((sum, p) => sum + cost(p.config), 0);
   let costDone = 0;
-  const results = await runJobs(
+  await runJobs(
     order.map((p) => ({ runId: p.runId, config: p.config, settleRow: p.run.settleRow ?? null, stopAfter: p.run.stopAfter })),
     options.jobs ?? availableParallelism(),
     { dbPath: store.path, backend: options.backend },
@@ -85,7 +85,6 @@ export async function executePlan(plan: ReproducePlan, options: ExecuteOptions):
       write(`  [${done}/${planned.length}] ${p.run.experiment}: ${p.run.label}, seed ${p.run.seed} — ${result.status} at step ${result.step}${result.error ? `: ${result.error}` : ''} (${elapsed().toFixed(0)} s, ≈ ${left.toFixed(0)} s left)\n`);
     },
   );
-  for (const result of results) if (result.status === 'failed') write(`  run ${result.runId} failed: ${result.error ?? 'unknown error'}\n`);
   for (const seed of plan.branch.seeds) await trainFamily(plan, seed, options);
   const executed = readExecutedPlan(plan, store, elapsed());
   write(`  branch experiment: ${executed.families.length} parent(s), ${executed.families.reduce((n, f) => n + f.branches.length, 0)} branch(es) (${elapsed().toFixed(0)} s)\n`);

@@ -41,7 +41,7 @@ export interface ReproduceResult {
 }
 
 /** Rough wall-clock minutes on two cores, said before starting (measured on the reference machine). */
-const EXPECTED_MINUTES = { quick: 3, full: 20 };
+const EXPECTED_MINUTES = { quick: 3, full: 15 };
 
 /** Whether a figure's first series has a value to draw (every figure leads with its data). */
 const hasData = (spec: FigureSpec) => (spec.series[0]?.y ?? []).some((v) => v !== null && Number.isFinite(v));
