@@ -20,6 +20,9 @@ import { TrainState } from '../src/model/train-state.js';
 import { tf } from '../src/model/tf.js';
 import { applyViews, sampleViewMask } from '../src/model/views.js';
 import { computeCoreMetrics } from '../src/operators/metrics/core-metrics.js';
+import { builtinMetrics } from '../src/operators/metrics/builtins/builtin-metrics.js';
+import { MetricPluginHost } from '../src/operators/metrics/metric-plugin-host.js';
+import { PhaseDetector } from '../src/operators/phases/phase-detector.js';
 import { Run } from '../src/streams/run.js';
 import { formatTable } from '../src/cli/table.js';
 import { benchViewers } from './viewers.js';
@@ -41,17 +44,28 @@ function config(noise: 'projected' | 'explicit', total: number): RunConfig {
   return resolveConfig({ overrides: { steps: total, data: { noise } } }).config;
 }
 
-/** The training step without RxJS: the same functions the operators call, in a plain loop. */
+/**
+ * The training step without RxJS: the same functions the operators call, in a plain loop — the
+ * core metrics, the built-in metric plug-ins and the detectors included, so that the ratio
+ * measures the pipeline and not the work it does.
+ */
 function bareLoop(cfg: RunConfig): number {
   const model = new PatchModel(cfg);
   const state = TrainState.create(cfg);
+  const host = new MetricPluginHost(builtinMetrics(cfg), cfg, { metricsEvery: cfg.log.metricsEvery, budgetMs: cfg.metrics.budgetMs });
+  const detector = PhaseDetector.fromConfig(cfg);
   const started = performance.now();
   for (let t = 0; t < cfg.steps; t++) {
-    const views = applyViews(cfg, samplePatchBatch(cfg, t), sampleViewMask(cfg, t));
+    const batch = samplePatchBatch(cfg, t);
+    const views = applyViews(cfg, batch, sampleViewMask(cfg, t));
     const out = model.forwardBackward(state, views);
     state.optimizer.applyGradients(out.gradE ? { W: out.gradW, E: out.gradE } : { W: out.gradW });
     state.step = t + 1;
-    if (state.step % cfg.log.metricsEvery === 0) computeCoreMetrics(model, state, out);
+    if (state.step % cfg.log.metricsEvery === 0) {
+      const core = computeCoreMetrics(model, state, out);
+      const { values } = host.measure(model, { step: t, config: cfg, batch, views, state, tensors: out }, core);
+      detector.observe({ step: state.step, values: { ...core, ...values } });
+    }
     disposeStep(out);
   }
   const ms = performance.now() - started;
@@ -93,6 +107,14 @@ if (groups.has('speed')) {
   }
   results.speed = speedRows;
 
+  // The paper's experiment, m = 64 with a 64×64 head: the m×m products over every noise slot dominate.
+  const paper = await selectBackend();
+  const paperConfig = (n: number) => resolveConfig({ preset: 'paper-64', overrides: { steps: n } }).config;
+  bareLoop(paperConfig(5));
+  const paperMs = bareLoop(paperConfig(Math.max(20, Math.round(steps / 50))));
+  const paperRow = { preset: 'paper-64 (m = 64, batch 1024)', backend: paper.name, 'ms/step': Number(paperMs.toFixed(1)), '12k steps (min)': Number(((paperMs * 12_000) / 60_000).toFixed(1)) };
+  results.paper64 = paperRow;
+
   // Pipeline overhead on the default backend: interleaved rounds, median of each.
   const main = await selectBackend();
   const cfg = config('projected', steps);
@@ -109,6 +131,7 @@ if (groups.has('speed')) {
   results.pipeline = { backend: main.name, bareMsPerStep: median(bare), pipelineMsPerStep: median(piped), ratio: overhead };
 
   process.stdout.write(`\nms/step, default preset (d 64, P 16, N 1024, m 2), metrics every 10 steps:\n${formatTable(speedRows)}`);
+  process.stdout.write(`\nThe paper's experiment (Adam, metrics every 20):\n${formatTable([paperRow])}`);
   process.stdout.write(
     `\nRxJS pipeline vs bare loop (${main.name}, projected, ${steps} steps × ${rounds} interleaved rounds, medians):\n` +
       formatTable([

@@ -1,5 +1,6 @@
 import type { RunConfig } from '../config/schema.js';
 import { outputsOf, type ForwardInputs, type ForwardOutputs, type ModelFunctions } from './forward.js';
+import { matMulABt, matMulAtB } from './matmul.js';
 import { tf, type Tensor, type Tensor2D } from './tf.js';
 
 /** What a backward pass needs besides the parameters. */
@@ -45,22 +46,22 @@ export function closedFormBackward({ config, fns, headMask }: BackwardSetup): Ba
   const stopMode = config.stopGrad.mode;
   return (W, E, { inputs, noise, projected }) => {
     const { N, H } = inputs;
-    const noisePre = projected ? noise : (tf.matMul(W, noise, true, false) as Tensor2D);
+    const noisePre = projected ? noise : matMulAtB(W, noise);
     const trace = fns.forward(W, E, noisePre, inputs);
     const g = tf.div(trace.diff, N) as Tensor2D;
     const dF = stopMode === 'online' ? null : fns.normalizer.backward(g, trace.online);
     const dG = stopMode === 'target' ? null : fns.normalizer.backward(tf.neg(g) as Tensor2D, trace.target);
-    const gradE = dF && headMask ? (tf.mul(tf.matMul(dF, trace.f1, false, true), headMask) as Tensor2D) : null;
-    const df1 = dF ? tf.matMul(E, dF, true, false) : tf.zeros([m, N]);
+    const gradE = dF && headMask ? (tf.mul(matMulABt(dF, trace.f1), headMask) as Tensor2D) : null;
+    const df1 = dF ? matMulAtB(E, dF) : tf.zeros([m, N]);
     const df = tf.concat([df1, dG ?? tf.zeros([m, N])], 1);
     const dFeaturePre = tf.mul(tf.mul(df, inputs.counts), fns.activation.derivative(trace.featurePre));
-    const dOverlaps = tf.matMul(inputs.selector, dFeaturePre, false, true);
+    const dOverlaps = matMulABt(inputs.selector, dFeaturePre as Tensor2D);
     let gradW = tf.matMul(inputs.basis, dOverlaps) as Tensor2D;
     const dNoisePre = tf.reshape(
       tf.mul(tf.reshape(fns.activation.derivative(noisePre), [m, 2 * N, H]), tf.reshape(df, [m, 2 * N, 1])),
       noisePre.shape,
     ) as Tensor2D;
-    if (!projected) gradW = tf.add(gradW, tf.matMul(noise, dNoisePre, false, true)) as Tensor2D;
+    if (!projected) gradW = tf.add(gradW, matMulABt(noise, dNoisePre)) as Tensor2D;
     return { outputs: outputsOf(trace), grads: { gradW, gradE, noiseCotangent: projected ? dNoisePre : null } };
   };
 }

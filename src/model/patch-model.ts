@@ -5,6 +5,7 @@ import { buildModelFunctions, type ForwardInputs, type ForwardOutputs } from './
 import { headMask, headTrains } from './head.js';
 import { NoiseGeometry } from './noise-geometry.js';
 import { Rng, RngStream } from './rng.js';
+import { matMulABt, matMulAtB } from './matmul.js';
 import { tf, type Tensor, type Tensor2D } from './tf.js';
 import type { TrainState } from './train-state.js';
 import type { ViewBatch } from './views.js';
@@ -59,7 +60,7 @@ export class PatchModel {
       if (geometry) {
         const c = grads.noiseCotangent!;
         // Σ u cᵀ and Σ c cᵀ over all noise slots (empty slots have u = 0 and c = σ'(0)·g = 0).
-        const moments = tf.concat([tf.matMul(noise, c, false, true), tf.matMul(c, c, false, true)]).dataSync();
+        const moments = matMulABt(tf.concat([noise, c]) as Tensor2D, c).dataSync();
         const m2 = this.m * this.m;
         const z = new Float64Array(this.d * this.m);
         Rng.keyed(this.config.seed, views.step, RngStream.backward).fillNormal(z);
@@ -78,7 +79,7 @@ export class PatchModel {
     const geometry = views.noiseKind === 'projected' ? NoiseGeometry.of(state.W.dataSync(), this.d, this.m) : null;
     const pre = tf.tidy(() => {
       const noise = this.noiseInput(views, geometry);
-      return geometry ? noise : tf.matMul(state.W, noise, true, false);
+      return geometry ? noise : matMulAtB(state.W as Tensor2D, noise);
     });
     const values = pre.dataSync() as Float32Array;
     pre.dispose();
