@@ -24,6 +24,18 @@ export interface RenderOptions {
 }
 
 /**
+ * Checks, before anything is trained, that figures can be drawn: Chromium and the built figure page.
+ * @returns Chromium's path
+ * @throws UsageError naming what is missing and how to get it
+ */
+export function assertCanRender(options: Pick<RenderOptions, 'dashboardDir' | 'chromium'>): string {
+  const executablePath = options.chromium ?? DEFAULT_CHROMIUM;
+  if (!fs.existsSync(executablePath)) throw new UsageError(`figures need Chromium at ${executablePath} (apt-get install -y chromium, or set PHASEWATCH_CHROMIUM)`);
+  if (!fs.existsSync(path.join(options.dashboardDir, 'figure.html'))) throw new UsageError(`no figure page in ${options.dashboardDir}: run \`npm run build\` first (or give --dashboard)`);
+  return executablePath;
+}
+
+/**
  * Draws each figure on the dashboard's figure page in headless Chromium and saves it as a PNG
  * (device scale 2). The page is served over a loopback HTTP server for the one render, since
  * Chromium runs no module scripts from file:// URLs.
@@ -31,9 +43,7 @@ export interface RenderOptions {
  * @throws UsageError when Chromium or the built figure page is missing
  */
 export async function renderFigures(specs: readonly FigureSpec[], options: RenderOptions): Promise<string[]> {
-  const executablePath = options.chromium ?? DEFAULT_CHROMIUM;
-  if (!fs.existsSync(executablePath)) throw new UsageError(`figures need Chromium at ${executablePath} (apt-get install -y chromium, or set PHASEWATCH_CHROMIUM)`);
-  if (!fs.existsSync(path.join(options.dashboardDir, 'figure.html'))) throw new UsageError(`no figure page in ${options.dashboardDir}: run \`npm run build\` first`);
+  const executablePath = assertCanRender(options);
   fs.mkdirSync(options.outDir, { recursive: true });
   const server = http.createServer((req, res) => serveStatic(new URL(req.url ?? '/', 'http://localhost'), res, options.dashboardDir));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

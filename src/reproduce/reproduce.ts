@@ -13,7 +13,7 @@ import { ablationsSection, phasesSection } from './findings/phases.js';
 import { branchSection, questionsSection } from './findings/questions.js';
 import { scalingSection } from './findings/scaling.js';
 import { reproducePlan } from './plan.js';
-import { renderFigures } from './render-figures.js';
+import { assertCanRender, renderFigures } from './render-figures.js';
 import { reportMarkdown } from './report-markdown.js';
 
 export interface ReproduceOptions {
@@ -41,7 +41,7 @@ export interface ReproduceResult {
 }
 
 /** Rough wall-clock minutes on two cores, said before starting (measured on the reference machine). */
-const EXPECTED_MINUTES = { quick: 3, full: 15 };
+const EXPECTED_MINUTES = { quick: 3, full: 18 };
 
 /** Whether a figure's first series has a value to draw (every figure leads with its data). */
 const hasData = (spec: FigureSpec) => (spec.series[0]?.y ?? []).some((v) => v !== null && Number.isFinite(v));
@@ -64,6 +64,8 @@ function packageVersion(): string {
  */
 export async function reproduce(options: ReproduceOptions): Promise<ReproduceResult> {
   const plan = reproducePlan({ quick: options.quick, seeds: options.seeds, maxSteps: options.maxSteps });
+  // Fail before minutes of training, not after them.
+  assertCanRender(options);
   const jobs = options.jobs ?? availableParallelism();
   fs.mkdirSync(options.outDir, { recursive: true });
   const dbPath = path.join(options.outDir, 'runs.db');

@@ -59,6 +59,11 @@ describe('phasewatch reproduce', () => {
     const summaryRows = (text: string) => text.split('\n').filter((line) => /^\| \[\d+\.\d+\]/.test(line));
     expect(summaryRows(rewritten)).toEqual(rows);
     expect(fs.readdirSync(path.join(out, 'figures')).sort()).toEqual([...figures].sort());
+    // …refuses a dashboard without the figure page before training anything…
+    const noPage = await runCli(['reproduce', '--quick', '--out', path.join(dir, 'none'), '--dashboard', path.join(dir, 'missing')]);
+    expect(noPage.code).toBe(2);
+    expect(noPage.stderr).toMatch(/no figure page in .*missing: run `npm run build` first/);
+    expect(fs.existsSync(path.join(dir, 'none', 'runs.db'))).toBe(false);
     // …and refuses a database made by another plan, naming the mismatch.
     const other = await runCli(['reproduce', '--report-only', '--seeds', '2', '--out', out, '--dashboard', dashboard]);
     expect(other.code).toBe(2);
