@@ -1,6 +1,7 @@
 import type { PatchModel, StepTensors } from '../../model/patch-model.js';
 import { tf } from '../../model/tf.js';
 import type { TrainState } from '../../model/train-state.js';
+import { batchCovariance } from './batch-covariance.js';
 
 /** Head entries are recorded one by one up to this m; beyond it only their summaries. */
 export const FULL_HEAD_UP_TO = 4;
@@ -30,14 +31,12 @@ export function coreMetricNames(m: number): string[] {
  */
 export function computeCoreMetrics(model: PatchModel, state: TrainState, tensors: StepTensors): Record<string, number> {
   const m = model.config.model.m;
-  const N = tensors.f1.shape[1];
   const packed = tf.tidy(() => {
     const overlaps = tf.matMul(model.basis, state.W, true, false);
     const squaredNorms = tf.sum(tf.square(state.W), 0);
     const varF = tf.moments(tensors.F, 1).variance;
     const varG = tf.moments(tensors.G, 1).variance;
-    const centred = tf.sub(tensors.f1, tf.mean(tensors.f1, 1, true));
-    const cov = tf.div(tf.matMul(centred, centred, false, true), N);
+    const cov = batchCovariance(tensors.f1);
     return tf.concat([tf.reshape(tensors.loss, [1]), tf.reshape(overlaps, [-1]), squaredNorms, tf.reshape(state.E, [-1]), varF, varG, tf.reshape(cov, [-1])]);
   });
   const data = packed.dataSync();

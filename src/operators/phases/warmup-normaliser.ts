@@ -1,3 +1,4 @@
+import { median, sampleSd } from '../../analysis/statistics.js';
 /**
  * Standardises a series against its own first samples, so that change-point detectors can work
  * in units of the series' noise whatever the metric's scale.
@@ -116,16 +117,7 @@ export function warmupCentreScale(values: readonly number[]): { centre: number; 
   const diffs = values.slice(1).map((v, i) => v - values[i]);
   const mid = median(diffs);
   let scale = (MAD_TO_SIGMA * median(diffs.map((d) => Math.abs(d - mid)))) / Math.SQRT2;
-  if (!(scale > 0)) {
-    const mean = values.reduce((s, v) => s + v, 0) / values.length;
-    scale = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1));
-  }
+  if (!(scale > 0)) scale = sampleSd(values);
   if (!(scale > 0)) scale = centre !== 0 ? RELATIVE_FLOOR * Math.abs(centre) : 1;
   return { centre, scale };
-}
-
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
 }

@@ -1,3 +1,4 @@
+import { mean, sampleSd } from '../../analysis/statistics.js';
 import type { PhaseMarks } from '../../analysis/trajectory.js';
 import type { Store } from '../../store/store.js';
 import type { FigureBand, FigureSpec } from '../figure-spec.js';
@@ -51,20 +52,14 @@ export function valuesBetween(ctx: FindingContext, runId: number, name: string, 
   return steps.flatMap((s, i) => (s >= from && s < to && values[i] !== null ? [values[i]!] : []));
 }
 
-export const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-export const median = (xs: readonly number[]) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-export const sd = (xs: readonly number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
+export { mean, median } from '../../analysis/statistics.js';
 
 /** `620 ± 36 (n = 5)`; `—` without values; one value as it is. */
 export function spread(xs: readonly (number | null)[], digits = 0): string {
   const v = xs.filter((x): x is number => x !== null && Number.isFinite(x));
   if (v.length === 0) return '—';
   if (v.length === 1) return v[0].toFixed(digits);
-  return `${mean(v).toFixed(digits)} ± ${sd(v).toFixed(digits)} (n = ${v.length})`;
+  return `${mean(v).toFixed(digits)} ± ${sampleSd(v).toFixed(digits)} (n = ${v.length})`;
 }
 
 /** The paper's phases as bands: I to T₁, II to the head's peak, III to T₃, IV after; up to the last boundary reached. */

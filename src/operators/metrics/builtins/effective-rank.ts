@@ -1,4 +1,5 @@
 import type { Tensor2D } from '../../../model/tf.js';
+import { batchCovariance } from '../batch-covariance.js';
 import { effectiveRank } from '../closed-form-predictors.js';
 import { defineMetric } from '../define-metric.js';
 
@@ -14,8 +15,7 @@ export const rankMetric = defineMetric({
   compute: ({ f1, f2, tf, config }) => {
     const m = config.model.m;
     const correlation = (f: Tensor2D) => {
-      const centred = tf.sub(f, tf.mean(f, 1, true));
-      const cov = tf.matMul(centred, centred, false, true);
+      const cov = batchCovariance(f);
       const variances = tf.sum(tf.mul(cov, tf.eye(m)), 1, true);
       const scale = tf.sqrt(tf.maximum(variances, 1e-30));
       return tf.div(tf.div(cov, scale), tf.transpose(scale));

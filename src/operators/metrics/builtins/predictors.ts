@@ -1,3 +1,4 @@
+import { batchCovariance } from '../batch-covariance.js';
 import { FULL_HEAD_UP_TO } from '../core-metrics.js';
 import { defineMetric } from '../define-metric.js';
 import { directPredHead, directPredUpdate, frobeniusDistance, optimalPredictor, unitDiagonal } from '../closed-form-predictors.js';
@@ -44,10 +45,7 @@ export const predictorsMetric = defineMetric<PredictorsState>({
   init: () => ({ Fhat: null, C11: null, C21: null }),
   compute: ({ f1, f2, E, tf, config }, state) => {
     const m = config.model.m;
-    const N = f1.shape[1];
-    const c1 = tf.sub(f1, tf.mean(f1, 1, true));
-    const c2 = tf.sub(f2, tf.mean(f2, 1, true));
-    const parts = [tf.matMul(c1, c1, false, true), tf.matMul(c2, c1, false, true), tf.matMul(f1, f1, false, true)].map((t) => tf.reshape(tf.div(t, N), [-1]));
+    const parts = [batchCovariance(f1), batchCovariance(f2, f1), batchCovariance(f1, f1, false)].map((t) => tf.reshape(t, [-1]));
     const data = tf.concat([...parts, tf.reshape(E, [-1])]).dataSync();
     const m2 = m * m;
     const [c11, c21, correlation, head] = [0, 1, 2, 3].map((i) => data.subarray(i * m2, (i + 1) * m2));
