@@ -5,15 +5,11 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { serveStatic } from '../server/static-files.js';
 import type { FigureSpec } from './figure-spec.js';
+import { assertChromium, launchChromium } from './headless-chromium.js';
 
 /** What the figure page defines on its window (the page runs in the browser, not here). */
 type FigurePage = typeof globalThis & { renderFigure?: (spec: FigureSpec) => Promise<void> };
 
-/** Debian's Chromium; `PHASEWATCH_CHROMIUM` names another. */
-export const DEFAULT_CHROMIUM = process.env.PHASEWATCH_CHROMIUM ?? '/usr/bin/chromium';
-
-/** Headless, no sandbox (root in containers), no GPU, no calls home. */
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 export interface RenderOptions {
   /** The built dashboard (it holds figure.html). */
@@ -29,8 +25,7 @@ export interface RenderOptions {
  * @throws UsageError naming what is missing and how to get it
  */
 export function assertCanRender(options: Pick<RenderOptions, 'dashboardDir' | 'chromium'>): string {
-  const executablePath = options.chromium ?? DEFAULT_CHROMIUM;
-  if (!fs.existsSync(executablePath)) throw new UsageError(`figures need Chromium at ${executablePath} (apt-get install -y chromium, or set PHASEWATCH_CHROMIUM)`);
+  const executablePath = assertChromium(options.chromium);
   if (!fs.existsSync(path.join(options.dashboardDir, 'figure.html'))) throw new UsageError(`no figure page in ${options.dashboardDir}: run \`npm run build\` first (or give --dashboard)`);
   return executablePath;
 }
@@ -47,9 +42,7 @@ export async function renderFigures(specs: readonly FigureSpec[], options: Rende
   fs.mkdirSync(options.outDir, { recursive: true });
   const server = http.createServer((req, res) => serveStatic(new URL(req.url ?? '/', 'http://localhost'), res, options.dashboardDir));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  // playwright-core is loaded only here: nothing else in phasewatch needs a browser.
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath, args: FLAGS });
+  const browser = await launchChromium(executablePath);
   try {
     const page = await browser.newPage({ deviceScaleFactor: 2, viewport: { width: 820, height: 480 } });
     const errors: string[] = [];

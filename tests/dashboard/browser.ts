@@ -1,25 +1,18 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll } from 'vitest';
 import { selectBackend } from '../../src/model/backend.js';
 import { MetricModules } from '../../src/operators/metrics/metric-modules.js';
+import { launchChromium } from '../../src/reproduce/headless-chromium.js';
 import { startServer, type PhasewatchServer } from '../../src/server/server.js';
 import { RunManager } from '../../src/streams/run-manager.js';
 import { Store } from '../../src/store/store.js';
 
-/** Debian's Chromium, as .ci/run installs it. */
-export const CHROMIUM = '/usr/bin/chromium';
-
-/** The flags this machine needs: no sandbox as root, no GPU, no calls to Google's services. */
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-
-export function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium), as .ci/run does`);
-  return chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
-}
+/** Debian's Chromium (as .ci/run installs it), headless with the flags this machine needs. */
+export { launchChromium };
 
 /** Builds the dashboard from the current sources into `outDir` (the tests never use a stale build). */
 export async function buildDashboard(outDir: string): Promise<void> {

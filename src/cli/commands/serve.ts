@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import { availableParallelism, hostname } from 'node:os';
-import path from 'node:path';
 import { selectBackend } from '../../model/backend.js';
 import { MetricModules } from '../../operators/metrics/metric-modules.js';
 import { isLoopback, newToken } from '../../server/access.js';
@@ -38,7 +37,7 @@ export function serveCommand(branchRules: readonly BranchRule[] = []): Command {
       // Validate the run's config before anything is opened or listened on.
       const resolved = options.run ? configFromOptions(options) : null;
       // The modules runs started here may use, from the dashboard too: --metrics and the config's.
-      const modules = await MetricModules.load([...new Set([...(resolved?.config.metrics.plugins ?? []), ...options.metrics.map((file) => path.resolve(file))])]);
+      const modules = await MetricModules.load([...(resolved?.config.metrics.plugins ?? []), ...options.metrics]);
       const backend = await selectBackend(options.backend);
       process.stdout.write(`${describeBackend(backend)}\n${describeModules(modules)}`);
       const tokens = { read: options.readToken, control: options.controlToken };

@@ -2,6 +2,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import uPlot from 'uplot';
 import type { Columns } from '../../server/decimate.js';
 import { seriesSignature, type SeriesDef } from '../shared/chart-specs.js';
+import { axisStyle } from '../shared/chart-theme.js';
 import { formatInt, formatStep, formatValue } from '../shared/format.js';
 import { FORK_COLOUR, OVERLAY_ALPHA, OVERLAY_WIDTH } from '../shared/palette.js';
 import { alignColumns, type Aligned, type ForkLine, type OverlayCurves } from '../shared/overlay-series.js';
@@ -24,9 +25,6 @@ export interface PlotConfig {
   readonly height: number;
 }
 
-const AXIS_FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
-const AXIS_STROKE = '#374151';
-const GRID_STROKE = '#e5e7eb';
 /** Drags narrower than this (CSS px) are clicks, not zooms. */
 const MIN_ZOOM_PX = 4;
 /** Above this many lines the legend is hidden (64 neurons make a legend taller than the plot). */
@@ -267,7 +265,7 @@ export class UPlotController implements ReactiveController {
   }
 
   private options(config: PlotConfig, width: number): uPlot.Options {
-    const axis = { stroke: AXIS_STROKE, font: AXIS_FONT, grid: { stroke: GRID_STROKE, width: 1 }, ticks: { stroke: GRID_STROKE, width: 1 } };
+    const axis = axisStyle();
     return {
       width,
       height: config.height,

@@ -2,7 +2,8 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { FigureSpec } from '../../reproduce/figure-spec.js';
 import { FIGURE_SIZE } from '../../reproduce/figure-spec.js';
-import { colour, PHASE_COLOURS, withAlpha, BAND_ALPHA_CHART } from '../shared/palette.js';
+import { AXIS_FONT, axisStyle } from '../shared/chart-theme.js';
+import { BAND_ALPHA_CHART, colour, PHASE_COLOURS, withAlpha } from '../shared/palette.js';
 import { figureData } from './figure-data.js';
 
 /**
@@ -16,7 +17,6 @@ declare global {
   }
 }
 
-const AXIS = { stroke: '#374151', font: '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', grid: { stroke: '#e5e7eb', width: 1 }, ticks: { stroke: '#e5e7eb', width: 1 } };
 const LABEL_FONT = '600 11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 const GREY_BAND = '#9ca3af';
 
@@ -87,8 +87,8 @@ window.renderFigure = async (spec: FigureSpec) => {
       cursor: { show: false },
       scales: { x: spec.logX ? { time: false, distr: 3, log: 10 } : { time: false }, y: spec.logY ? { distr: 3, log: 10 } : spec.yRange ? { range: [...spec.yRange] as uPlot.Range.MinMax } : {} },
       axes: [
-        { ...AXIS, label: spec.xLabel, labelFont: AXIS.font, values: (_u, splits) => splits.map((v) => (v === null ? '' : tick(v))) },
-        { ...AXIS, label: spec.yLabel, labelFont: AXIS.font, size: 64, values: (_u, splits) => splits.map((v) => (v === null ? '' : tick(v))) },
+        { ...axisStyle(), label: spec.xLabel, labelFont: AXIS_FONT, values: (_u, splits) => splits.map((v) => (v === null ? '' : tick(v))) },
+        { ...axisStyle(), label: spec.yLabel, labelFont: AXIS_FONT, size: 64, values: (_u, splits) => splits.map((v) => (v === null ? '' : tick(v))) },
       ],
       series: [
         { label: spec.xLabel },

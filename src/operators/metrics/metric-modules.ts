@@ -26,9 +26,10 @@ export interface MetricModuleInfo {
 export class MetricModules {
   private constructor(private readonly modules: ReadonlyMap<string, readonly MetricPlugin[]>) {}
 
-  /** Loads each module (see `loadMetricModule`); throws PluginError naming the first that fails. */
+  /** Loads each module once (see `loadMetricModule`); throws PluginError naming the first that fails. */
   static async load(files: readonly string[]): Promise<MetricModules> {
-    const entries = await Promise.all(files.map(async (file) => [path.resolve(file), await loadMetricModule(file)] as const));
+    const unique = [...new Set(files.map((file) => path.resolve(file)))];
+    const entries = await Promise.all(unique.map(async (file) => [file, await loadMetricModule(file)] as const));
     return new MetricModules(new Map(entries));
   }
 
